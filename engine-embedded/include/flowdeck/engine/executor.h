@@ -1,0 +1,64 @@
+#pragma once
+
+#include "flowdeck/engine/conversation.h"
+#include "flowdeck/engine/diagnostic.h"
+#include "flowdeck/engine/flow.h"
+#include "flowdeck/engine/lua_sandbox.h"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace flowdeck::engine {
+
+class IntegrationGateway;
+
+struct EngineLimits {
+    int maxTransitionsPerMessage = 50;        // circuit breaker (CIRCULAR_TRANSITION)
+    size_t maxContextBytes = 1024 * 1024;     // slots + vars + user, serialized
+    size_t maxMessageBytes = 64 * 1024;       // text + attributes of one inbound message
+    std::chrono::milliseconds stateTimeout{10000}; // default per state; config "timeout_ms" overrides
+    double intentThreshold = 0.5;             // default; config "confidence_threshold" overrides
+    LuaLimits lua;
+};
+
+// The runtime form of a flow: states by index, targets resolved, templates pre-split,
+// classifier examples tokenized, expressions kept for the per-thread Lua cache. Immutable and
+// shared between threads. A flow with linter errors still compiles (a designer may run a
+// draft); taking a transition to an unknown state then fails that message with STATE_ERROR.
+class CompiledFlow;
+std::shared_ptr<const CompiledFlow> compileFlow(const Flow& flow);
+const Flow& sourceFlow(const CompiledFlow& compiled);
+
+struct ExecutionOptions {
+    bool trace = false;
+    // Whole-message deadline (the request's timeout_ms); max() means none.
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+    int64_t nowMs = 0; // wall clock for date extraction ("today", "friday"); 0 = system clock
+    std::string locale; // picks response_templates[locale] when present
+};
+
+// Runs messages through a compiled flow. Thread-safe (each thread gets its own Lua sandbox);
+// holds no conversation state of its own. On failure the conversation is either moved to the
+// flow's error_state or left exactly as it was before the message, never half-applied.
+class Executor {
+public:
+    explicit Executor(IntegrationGateway& gateway, EngineLimits limits = {});
+
+    // Enters the initial state of a new conversation; the reply is the opening message.
+    ExecutionResult start(const CompiledFlow& flow, ConversationState& state,
+                          const ExecutionOptions& options = {}) const;
+    // Evaluates the current state's transitions against the message, then enters target states
+    // until one waits for input.
+    ExecutionResult process(const CompiledFlow& flow, ConversationState& state,
+                            const InboundMessage& message, const ExecutionOptions& options = {}) const;
+
+    const EngineLimits& limits() const { return m_limits; }
+
+private:
+    IntegrationGateway& m_gateway;
+    EngineLimits m_limits;
+};
+
+} // namespace flowdeck::engine
