@@ -13,6 +13,8 @@ PACKAGES=(
   # server and cluster mode
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libpq-dev postgresql
   prometheus wrk
+  # tests: JSON Schema agreement check
+  python3 python3-jsonschema
   # console
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite libqt6opengl6-dev qtkeychain-qt6-dev
   libgraphviz-dev graphviz xvfb xauth fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji
