@@ -9,8 +9,9 @@
 namespace flowdeck::engine {
 
 // Every check of DESIGN.md §3. Errors (the flow cannot run as written): MISSING_INITIAL_STATE,
-// UNKNOWN_INITIAL_STATE, MISSING_TARGET, UNKNOWN_TARGET, NON_WAITING_CYCLE, EXPRESSION_SYNTAX,
-// SCRIPT_SYNTAX, INVALID_CONDITION (e.g. intent_match without condition_value).
+// UNKNOWN_INITIAL_STATE, UNKNOWN_ERROR_STATE, MISSING_TARGET, UNKNOWN_TARGET, NON_WAITING_CYCLE,
+// EXPRESSION_SYNTAX, SCRIPT_SYNTAX, INVALID_CONDITION (e.g. intent_match without condition_value),
+// LINT_FAILED (the linter itself ran out of resources).
 // Warnings (runs, but probably not what the designer meant): UNREACHABLE_STATE, DEAD_END,
 // NO_END_STATE, LOOP_WITHOUT_END, INTENT_NOT_DEFINED, SLOT_NEVER_FILLED, SHADOWED_TRANSITION,
 // UNKNOWN_CONFIG_KEY, UNKNOWN_FIELD.

@@ -1,0 +1,106 @@
+// Parse and lint times for large flows (DESIGN.md §3: parse + lint of a 10,000-state flow must
+// stay under 100 ms). Two shapes:
+//   seed  — the generator of the seed's test_maximum_complexity_flows scaled up: response states
+//           in a ring, each with an intent_match and a distinct Lua expression (one Lua compile
+//           per state, the worst case for the expression check);
+//   mixed — engine's generateBlockFlow: blocks of ten states of every type (response, intent,
+//           slot_filling, integration, condition, script, handoff, end) with templates, slots,
+//           scripts and integrations, as a realistic designer's flow.
+// Run: build-<dir>/bin/bench-parse-lint --benchmark_min_time=0.5
+
+#include "flowdeck/engine/flow_generator.h"
+#include "flowdeck/engine/flow_json.h"
+#include "flowdeck/engine/linter.h"
+
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <string>
+#include <utility>
+
+using namespace flowdeck::engine;
+
+namespace {
+
+enum class Shape { Seed, Mixed };
+
+std::string seedFlowText(int states) {
+    Json flow = {{"name", "large_flow"}, {"initial_state", "state_0"}, {"states", Json::object()}};
+    for (int i = 0; i < states; ++i) {
+        const std::string next = "state_" + std::to_string((i + 1) % states);
+        flow["states"]["state_" + std::to_string(i)] = {
+            {"type", "response"},
+            {"config", {{"response_templates", {{"default", "Response " + std::to_string(i)}}}}},
+            {"transitions",
+             {{{"condition", "intent_match"},
+               {"condition_value", "intent_" + std::to_string(i)},
+               {"target_state", next},
+               {"priority", i % 100}},
+              {{"condition", "expression"},
+               {"expression", "slots.value > " + std::to_string(i)},
+               {"target_state", next},
+               {"priority", (i + 50) % 100}}}}};
+    }
+    return flow.dump();
+}
+
+// Built once per shape and size: the benchmarks measure parsing and linting, not generation.
+const std::string& flowText(Shape shape, int states) {
+    static std::map<std::pair<Shape, int>, std::string> cache;
+    auto [it, fresh] = cache.try_emplace({shape, states});
+    if (fresh) {
+        it->second = shape == Shape::Seed
+                         ? seedFlowText(states)
+                         : serializeFlow(generateBlockFlow(static_cast<size_t>(states)), 0);
+    }
+    return it->second;
+}
+
+template <Shape S> void parseOnly(benchmark::State& state) {
+    const std::string& text = flowText(S, static_cast<int>(state.range(0)));
+    for (auto _ : state) {
+        auto parsed = parseFlow(text);
+        benchmark::DoNotOptimize(parsed);
+    }
+    state.counters["bytes"] = static_cast<double>(text.size());
+}
+
+template <Shape S> void lintOnly(benchmark::State& state) {
+    const auto parsed = parseFlow(flowText(S, static_cast<int>(state.range(0))));
+    if (!parsed.flow) {
+        state.SkipWithError("the generated flow does not parse");
+        return;
+    }
+    size_t findings = 0;
+    for (auto _ : state) {
+        auto diagnostics = lintFlow(*parsed.flow);
+        findings = diagnostics.size();
+        benchmark::DoNotOptimize(diagnostics);
+    }
+    state.counters["findings"] = static_cast<double>(findings);
+}
+
+template <Shape S> void parseAndLint(benchmark::State& state) {
+    const std::string& text = flowText(S, static_cast<int>(state.range(0)));
+    bool valid = false;
+    for (auto _ : state) {
+        auto result = validateFlowText(text);
+        valid = result.valid;
+        benchmark::DoNotOptimize(result);
+    }
+    state.counters["valid"] = valid ? 1 : 0;
+}
+
+} // namespace
+
+BENCHMARK_TEMPLATE(parseOnly, Shape::Seed)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(lintOnly, Shape::Seed)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(parseAndLint, Shape::Seed)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(parseOnly, Shape::Mixed)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(lintOnly, Shape::Mixed)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(parseAndLint, Shape::Mixed)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();
