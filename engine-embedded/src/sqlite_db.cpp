@@ -1,0 +1,255 @@
+#include "sqlite_db.h"
+
+#include <chrono>
+#include <utility>
+
+namespace flowdeck::engine::sqlite {
+
+namespace {
+
+// Bump with every schema change and add a step to migrate(); user_version records it.
+constexpr int64_t kSchemaVersion = 1;
+
+// No foreign key from messages to conversations: the store deletes both in one transaction, and
+// a per-insert parent lookup would cost throughput for no protection the writer needs.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS conversations (
+    tenant_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    flow_id TEXT NOT NULL,
+    flow_version TEXT NOT NULL,
+    current_state TEXT NOT NULL,
+    context TEXT NOT NULL,
+    ab_variant TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    message_count INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, conversation_id)
+);
+CREATE TABLE IF NOT EXISTS messages (
+    tenant_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    idempotency_key TEXT,
+    input TEXT NOT NULL,
+    reply TEXT NOT NULL,
+    state_before TEXT NOT NULL,
+    state_after TEXT NOT NULL,
+    result_json TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, conversation_id, seq),
+    UNIQUE (tenant_id, conversation_id, idempotency_key)
+);
+)sql";
+
+bool queryInteger(sqlite3* db, std::string_view sql, int64_t* value, std::string* error) {
+    Statement statement(db, sql, error);
+    if (!statement.valid()) {
+        return false;
+    }
+    const int rc = statement.step();
+    if (rc != SQLITE_ROW) {
+        *error = describe(db, rc, sql);
+        return false;
+    }
+    *value = statement.integer(0);
+    return true;
+}
+
+bool createSchema(sqlite3* db, std::string* error) {
+    int64_t version = 0;
+    int64_t foreignTables = 0;
+    if (!queryInteger(db, "PRAGMA user_version", &version, error) ||
+        !queryInteger(db,
+                      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                      "('conversations', 'messages') AND name NOT LIKE 'sqlite_%'",
+                      &foreignTables, error)) {
+        return false;
+    }
+    if (version > kSchemaVersion) {
+        *error = "database schema version " + std::to_string(version) +
+                 " is newer than this program supports (" + std::to_string(kSchemaVersion) +
+                 "); upgrade Flowdeck";
+        return false;
+    }
+    if (version == 0 && foreignTables > 0) {
+        *error = "not a Flowdeck conversation database (it has other tables)";
+        return false;
+    }
+    if (version < 1 && !exec(db, kSchemaV1, error)) {
+        return false;
+    }
+    return exec(db, "PRAGMA user_version = " + std::to_string(kSchemaVersion), error);
+}
+
+// Creates or migrates the schema in one transaction, so two processes opening a new file at the
+// same time cannot both create it half-way.
+bool migrate(sqlite3* db, std::string* error) {
+    if (!exec(db, "BEGIN IMMEDIATE", error)) {
+        return false;
+    }
+    if (!createSchema(db, error)) {
+        std::string ignored;
+        exec(db, "ROLLBACK", &ignored);
+        return false;
+    }
+    return exec(db, "COMMIT", error);
+}
+
+bool applyPragmas(sqlite3* db, const SqliteOptions& options, Role role, std::string* error) {
+    sqlite3_busy_timeout(db, static_cast<int>(options.busyTimeout.count()));
+    const bool full = options.durability == SqliteOptions::Durability::Full;
+    std::string pragmas = full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
+    // The WAL is truncated back to 64 MiB after checkpoints so it cannot grow without bound.
+    pragmas += "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;";
+    if (role == Role::Writer) {
+        // WAL is what lets readers run beside the writer and makes NORMAL durable across a
+        // killed process; refuse to run in any other mode (e.g. on a filesystem without shm).
+        Statement walMode(db, "PRAGMA journal_mode = WAL", error);
+        if (!walMode.valid()) {
+            return false;
+        }
+        const int rc = walMode.step();
+        if (rc != SQLITE_ROW) {
+            *error = describe(db, rc, "enabling WAL", options.busyTimeout);
+            return false;
+        }
+        if (walMode.text(0) != "wal") {
+            *error = "the database cannot use WAL mode (journal mode is '" + walMode.text(0) + "')";
+            return false;
+        }
+    } else if (role == Role::Reader) {
+        pragmas += "PRAGMA query_only = 1;";
+    }
+    return exec(db, pragmas, error);
+}
+
+} // namespace
+
+Statement::Statement(sqlite3* db, std::string_view sql, std::string* error) {
+    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
+    if (rc != SQLITE_OK) {
+        if (error) {
+            *error = describe(db, rc, "preparing statement");
+        }
+        sqlite3_finalize(m_stmt);
+        m_stmt = nullptr;
+    }
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : m_stmt(std::exchange(other.m_stmt, nullptr)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+    if (this != &other) {
+        sqlite3_finalize(m_stmt);
+        m_stmt = std::exchange(other.m_stmt, nullptr);
+    }
+    return *this;
+}
+
+Statement::~Statement() {
+    sqlite3_finalize(m_stmt);
+}
+
+void Statement::bind(int index, std::string_view text) {
+    // Static: the bound text outlives the step that reads it (reset() clears the bindings).
+    sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+void Statement::bind(int index, int64_t value) {
+    sqlite3_bind_int64(m_stmt, index, value);
+}
+
+void Statement::bindNull(int index) {
+    sqlite3_bind_null(m_stmt, index);
+}
+
+int Statement::step() {
+    return sqlite3_step(m_stmt);
+}
+
+void Statement::reset() {
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+}
+
+std::string Statement::text(int column) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
+    const int size = sqlite3_column_bytes(m_stmt, column);
+    return data ? std::string(data, static_cast<size_t>(size)) : std::string();
+}
+
+int64_t Statement::integer(int column) const {
+    return sqlite3_column_int64(m_stmt, column);
+}
+
+Connection openConnection(const std::string& path, const SqliteOptions& options, Role role,
+                          std::string* error) {
+    sqlite3* raw = nullptr;
+    // NOMUTEX: every connection is used by one thread at a time (the writer's, or a pooled
+    // reader handed out under the pool's lock).
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    Connection db(raw);
+    if (rc != SQLITE_OK) {
+        *error = "cannot open '" + path + "': " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+        return nullptr;
+    }
+    sqlite3_extended_result_codes(raw, 1);
+    std::string detail;
+    if (!applyPragmas(raw, options, role, &detail) ||
+        (role == Role::Writer && !migrate(raw, &detail))) {
+        *error = "cannot open '" + path + "': " + detail;
+        return nullptr;
+    }
+    return db;
+}
+
+bool exec(sqlite3* db, std::string_view sql, std::string* error) {
+    char* message = nullptr;
+    const std::string text(sql);
+    const int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+        *error = std::string(sql.substr(0, 40)) + ": " + (message ? message : sqlite3_errstr(rc));
+        sqlite3_free(message);
+        return false;
+    }
+    return true;
+}
+
+std::string describe(sqlite3* db, int code, std::string_view what,
+                     std::chrono::milliseconds busyTimeout) {
+    std::string message(what);
+    message += ": ";
+    if ((code & 0xff) == SQLITE_BUSY) {
+        const auto ms = busyTimeout.count();
+        message += "database is locked for more than " +
+                   (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms");
+    } else {
+        message += db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+    }
+    return message;
+}
+
+int64_t nowMs() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+StoredMessage messageFromRow(const Statement& row) {
+    StoredMessage message;
+    message.idempotencyKey = row.text(0);
+    message.seq = row.integer(1);
+    message.input = row.text(2);
+    message.reply = row.text(3);
+    message.stateBefore = row.text(4);
+    message.stateAfter = row.text(5);
+    message.resultJson = row.text(6);
+    message.createdAtMs = row.integer(7);
+    return message;
+}
+
+} // namespace flowdeck::engine::sqlite

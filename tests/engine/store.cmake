@@ -1,0 +1,15 @@
+# Conversation stores: the shared contract (store_contract.h) against MemoryStore and SqliteStore,
+# plus SqliteStore's crash test, which kills tests/support/store_writer with SIGKILL.
+find_package(SQLite3 REQUIRED) # the tests open the database directly to lock it or inspect it
+
+flowdeck_add_test(NAME engine-memory-store SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_memory_store.cpp
+                  LABELS unit TIMEOUT 60)
+flowdeck_add_test(NAME engine-sqlite-store SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_sqlite_store.cpp
+                  LABELS unit LIBS SQLite::SQLite3 TIMEOUT 120)
+flowdeck_add_test(NAME engine-sqlite-crash SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_sqlite_crash.cpp
+                  LABELS integration TIMEOUT 120)
+add_dependencies(engine-sqlite-crash store_writer)
+# ConversationState has a member named `slots`, which Qt's keyword macro would erase.
+foreach(t engine-memory-store engine-sqlite-store engine-sqlite-crash)
+  target_compile_definitions(${t} PRIVATE QT_NO_KEYWORDS)
+endforeach()

@@ -1,0 +1,268 @@
+#include "store_contract.h"
+
+#include "flowdeck/engine/sqlite_store.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+using namespace flowdeck::engine;
+using namespace std::chrono_literals;
+
+class tst_SqliteStore : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    int m_files = 0;
+
+    // A fresh database file per call.
+    std::string freshPath() {
+        return m_dir.filePath(QString("db%1.sqlite").arg(++m_files)).toStdString();
+    }
+
+    std::unique_ptr<SqliteStore> openFresh(SqliteOptions options = {}) {
+        std::string error;
+        auto store = SqliteStore::open(freshPath(), options, &error);
+        if (!store) {
+            qWarning("open failed: %s", error.c_str());
+        }
+        return store;
+    }
+
+private Q_SLOTS:
+    void roundTripsEveryField() {
+        auto store = openFresh();
+        QVERIFY(store);
+        storecontract::roundTripsEveryField(*store);
+    }
+    void returnsHistoryOldestFirstUpToLimit() {
+        auto store = openFresh();
+        QVERIFY(store);
+        storecontract::historyIsOldestFirstAndLimited(*store);
+    }
+    void keepsOnlyNewestMessagesPerConversation() {
+        SqliteOptions options;
+        options.historyLimitPerConversation = 10;
+        auto store = openFresh(options);
+        QVERIFY(store);
+        storecontract::historyLimitKeepsNewestMessages(*store);
+    }
+    void prunesHistoryInChunksNeverBelowTheLimit() {
+        SqliteOptions options;
+        options.historyLimitPerConversation = 64; // pruned every 4 messages
+        auto store = openFresh(options);
+        QVERIFY(store);
+        storecontract::commitSeries(*store, "c", 150);
+        const auto kept = store->history("acme", "c", 1000);
+        QVERIFY(kept.size() >= 64 && kept.size() < 68);
+        QCOMPARE(kept.back().seq, int64_t(150));
+        QVERIFY(store->findMessage("acme", "c", "m87").has_value()); // 64th newest
+        QVERIFY(!store->findMessage("acme", "c", "m80").has_value());
+    }
+    void removeDeletesConversationAndHistory() {
+        auto store = openFresh();
+        QVERIFY(store);
+        storecontract::removeDeletesConversationAndHistory(*store);
+    }
+    void countsConversationsAcrossTenants() {
+        auto store = openFresh();
+        QVERIFY(store);
+        storecontract::countsConversations(*store);
+    }
+    void staleVersionConflictsAndWritesNothing() {
+        auto store = openFresh();
+        QVERIFY(store);
+        storecontract::staleVersionConflictsAndWritesNothing(*store);
+    }
+    void creatingExistingConversationConflicts() {
+        auto store = openFresh();
+        QVERIFY(store);
+        storecontract::creatingExistingConversationConflicts(*store);
+    }
+    void duplicateKeyReturnsFirstStoredMessage() {
+        auto store = openFresh();
+        QVERIFY(store);
+        storecontract::duplicateKeyReturnsFirstMessage(*store);
+    }
+    void rejectsCommitWithoutIds() {
+        auto store = openFresh();
+        QVERIFY(store);
+        storecontract::rejectsCommitWithoutIds(*store);
+    }
+
+    void keepsEverythingAcrossReopen() {
+        const std::string path = freshPath();
+        std::string error;
+        {
+            auto store = SqliteStore::open(path, {}, &error);
+            QVERIFY2(store, error.c_str());
+            storecontract::commitSeries(*store, "c", 3);
+        }
+        auto store = SqliteStore::open(path, {}, &error);
+        QVERIFY2(store, error.c_str());
+        QCOMPARE(store->load("acme", "c")->version, int64_t(3));
+        QCOMPARE(store->history("acme", "c", 10).size(), size_t(3));
+        QCOMPARE(store->checkIntegrity(), std::string("ok"));
+    }
+
+    void usesWriteAheadLog() {
+        const std::string path = freshPath();
+        std::string error;
+        auto store = SqliteStore::open(path, {}, &error);
+        QVERIFY2(store, error.c_str());
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+        sqlite3_stmt* stmt = nullptr;
+        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+        QCOMPARE(sqlite3_step(stmt), SQLITE_ROW);
+        const std::string mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+        QCOMPARE(mode, std::string("wal"));
+    }
+
+    // Three commits share one batch (maxBatch 3, long delay): a conflict and a duplicate must
+    // not undo the one that succeeds.
+    void failingCommitDoesNotUndoOthersInItsBatch() {
+        const std::string path = freshPath();
+        std::string error;
+        {
+            auto setup = SqliteStore::open(path, {}, &error); // without the batching delay
+            QVERIFY2(setup, error.c_str());
+            storecontract::commitSeries(*setup, "stale", 2);
+            storecontract::commitSeries(*setup, "dup", 1);
+        }
+        SqliteOptions options;
+        options.maxBatch = 3;
+        options.maxBatchDelay = 5s;
+        auto store = SqliteStore::open(path, options, &error);
+        QVERIFY2(store, error.c_str());
+        CommitResult results[3];
+        std::thread a([&] {
+            results[0] =
+                store->commit(storecontract::makeState("new"), 0, storecontract::makeMessage("n1"));
+        });
+        std::thread b([&] {
+            results[1] = store->commit(storecontract::makeState("stale"), 1,
+                                       storecontract::makeMessage("s9"));
+        });
+        std::thread c([&] {
+            results[2] =
+                store->commit(storecontract::makeState("dup"), 1, storecontract::makeMessage("m1"));
+        });
+        a.join();
+        b.join();
+        c.join();
+        QVERIFY(results[0].status == CommitStatus::Committed);
+        QVERIFY(results[1].status == CommitStatus::Conflict);
+        QVERIFY(results[2].status == CommitStatus::Duplicate);
+        QCOMPARE(store->load("acme", "new")->version, int64_t(1));
+        QCOMPARE(store->load("acme", "stale")->version, int64_t(2));
+        QCOMPARE(store->load("acme", "dup")->version, int64_t(1));
+        QVERIFY(!store->findMessage("acme", "stale", "s9").has_value());
+    }
+
+    // Two commits to one conversation in one batch: the second sees the first's version.
+    void sameConversationTwiceInOneBatchAppliesInQueueOrder() {
+        SqliteOptions options;
+        options.maxBatch = 2;
+        options.maxBatchDelay = 5s;
+        auto store = openFresh(options);
+        QVERIFY(store);
+        CommitResult first;
+        CommitResult second;
+        std::thread a([&] {
+            first =
+                store->commit(storecontract::makeState("c"), 0, storecontract::makeMessage("k1"));
+        });
+        std::this_thread::sleep_for(200ms); // k1 is queued first; the writer waits for k2
+        ConversationState next = storecontract::makeState("c");
+        next.currentState = "second";
+        second = store->commit(next, 1, storecontract::makeMessage("k2"));
+        a.join();
+        QVERIFY(first.status == CommitStatus::Committed);
+        QVERIFY2(second.status == CommitStatus::Committed, second.error.c_str());
+        const auto loaded = store->load("acme", "c");
+        QCOMPARE(loaded->version, int64_t(2));
+        QCOMPARE(loaded->currentState, std::string("second"));
+        QCOMPARE(store->findMessage("acme", "c", "k2")->seq, int64_t(2));
+    }
+
+    void lockedDatabaseFailsCommitWithReadableError() {
+        const std::string path = freshPath();
+        SqliteOptions options;
+        options.busyTimeout = 300ms;
+        std::string error;
+        auto store = SqliteStore::open(path, options, &error);
+        QVERIFY2(store, error.c_str());
+        sqlite3* other = nullptr; // another process's connection holding the write lock
+        QCOMPARE(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+        const CommitResult locked =
+            store->commit(storecontract::makeState("c"), 0, storecontract::makeMessage("k1"));
+        QVERIFY(locked.status == CommitStatus::Failed);
+        QVERIFY2(locked.error.find("locked for more than 300 ms") != std::string::npos,
+                 locked.error.c_str());
+        sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(other);
+        // Nothing was written, and once the lock is gone the same commit goes through.
+        QVERIFY(!store->load("acme", "c").has_value());
+        QVERIFY(store->commit(storecontract::makeState("c"), 0, storecontract::makeMessage("k1"))
+                    .status == CommitStatus::Committed);
+    }
+
+    void commitAfterCloseFailsInsteadOfThrowing() {
+        auto store = openFresh();
+        QVERIFY(store);
+        storecontract::commitSeries(*store, "c", 1);
+        store->close();
+        const CommitResult result =
+            store->commit(storecontract::makeState("c"), 1, storecontract::makeMessage("k2"));
+        QVERIFY(result.status == CommitStatus::Failed);
+        QVERIFY(result.error.find("closed") != std::string::npos);
+        QVERIFY(!store->load("acme", "c").has_value());
+        QVERIFY(!store->remove("acme", "c"));
+    }
+
+    void refusesFileThatIsNotADatabase() {
+        const std::string path = freshPath();
+        std::ofstream(path) << "this is a text file, not SQLite, and it is long enough to tell";
+        std::string error;
+        QVERIFY(!SqliteStore::open(path, {}, &error));
+        QVERIFY2(error.find(path) != std::string::npos, error.c_str());
+    }
+
+    void refusesDatabaseWithNewerSchema() {
+        const std::string path = freshPath();
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+        sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+        std::string error;
+        QVERIFY(!SqliteStore::open(path, {}, &error));
+        QVERIFY2(error.find("newer") != std::string::npos, error.c_str());
+    }
+
+    void reportsPathThatCannotBeCreated() {
+        std::string error;
+        QVERIFY(!SqliteStore::open("/nonexistent-dir/x/store.sqlite", {}, &error));
+        QVERIFY2(error.find("/nonexistent-dir/x/store.sqlite") != std::string::npos, error.c_str());
+    }
+
+    void concurrentWritersApplyEachMessageExactlyOnce() {
+        SqliteOptions options;
+        options.historyLimitPerConversation = 20000;
+        auto store = openFresh(options);
+        QVERIFY(store);
+        storecontract::concurrentWritersApplyEachMessageOnce(*store, 16, 1000);
+        QCOMPARE(store->checkIntegrity(), std::string("ok"));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_SqliteStore)
+#include "tst_sqlite_store.moc"
