@@ -8,9 +8,8 @@ using namespace flowdeck::engine;
 
 class tst_Model : public QObject {
     Q_OBJECT
-private slots:
-    void stateTypeNamesRoundTrip()
-    {
+private Q_SLOTS:
+    void stateTypeNamesRoundTrip() {
         for (auto t : {StateType::Response, StateType::Intent, StateType::SlotFilling,
                        StateType::Integration, StateType::Condition, StateType::Script,
                        StateType::Handoff, StateType::End}) {
@@ -18,8 +17,7 @@ private slots:
         }
         QVERIFY(!stateTypeFromString("invalid_type").has_value());
     }
-    void onlyResponseSlotFillingHandoffAndEndWait()
-    {
+    void onlyResponseSlotFillingHandoffAndEndWait() {
         QVERIFY(isWaiting(StateType::Response));
         QVERIFY(isWaiting(StateType::SlotFilling));
         QVERIFY(isWaiting(StateType::End));
@@ -28,12 +26,10 @@ private slots:
         QVERIFY(!isWaiting(StateType::Script));
         QVERIFY(!isWaiting(StateType::Integration));
     }
-    void pointerTokensAreEscaped()
-    {
+    void pointerTokensAreEscaped() {
         QCOMPARE(escapePointerToken("a/b~c"), std::string("a~1b~0c"));
     }
-    void specificErrorsMapToApiCategories()
-    {
+    void specificErrorsMapToApiCategories() {
         QVERIFY(categoryOf(ErrorCode::CircularTransition) == ErrorCode::StateError);
         QVERIFY(categoryOf(ErrorCode::ContextTooLarge) == ErrorCode::ValidationError);
         QCOMPARE(toString(ErrorCode::TimeoutError), std::string_view("TIMEOUT_ERROR"));

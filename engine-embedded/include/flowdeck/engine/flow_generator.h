@@ -1,0 +1,15 @@
+#pragma once
+
+#include "flowdeck/engine/flow.h"
+
+#include <cstddef>
+
+namespace flowdeck::engine {
+
+// Builds a large, valid flow for benchmarks, stress tests and the 1,000-state sample: blocks of
+// ten states using every state type (response, intent, slot_filling, integration, condition,
+// script, handoff, end), each block leading to the next. `states` is rounded up to a multiple of
+// ten. Deterministic: the same size gives the same flow.
+Flow generateBlockFlow(size_t states);
+
+} // namespace flowdeck::engine
