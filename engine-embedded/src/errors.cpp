@@ -2,8 +2,7 @@
 
 namespace flowdeck::engine {
 
-std::string_view toString(ErrorCode code)
-{
+std::string_view toString(ErrorCode code) {
     switch (code) {
     case ErrorCode::ValidationError:
         return "VALIDATION_ERROR";
@@ -35,8 +34,17 @@ std::string_view toString(ErrorCode code)
     return "STATE_ERROR";
 }
 
-ErrorCode categoryOf(ErrorCode code)
-{
+std::optional<ErrorCode> errorCodeFromString(std::string_view text) {
+    for (int i = 0; i <= static_cast<int>(ErrorCode::ConversationNotFound); ++i) {
+        const auto code = static_cast<ErrorCode>(i);
+        if (toString(code) == text) {
+            return code;
+        }
+    }
+    return std::nullopt;
+}
+
+ErrorCode categoryOf(ErrorCode code) {
     switch (code) {
     case ErrorCode::ValidationError:
     case ErrorCode::ContextTooLarge:

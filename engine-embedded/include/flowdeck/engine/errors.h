@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,8 @@ enum class ErrorCode {
 };
 
 std::string_view toString(ErrorCode code);
+// The inverse of toString; nullopt for a text that names no code.
+std::optional<ErrorCode> errorCodeFromString(std::string_view text);
 ErrorCode categoryOf(ErrorCode code);
 
 struct EngineError {

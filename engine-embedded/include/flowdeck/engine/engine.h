@@ -1,0 +1,114 @@
+#pragma once
+
+#include "flowdeck/engine/conversation.h"
+#include "flowdeck/engine/conversation_store.h"
+#include "flowdeck/engine/executor.h"
+#include "flowdeck/engine/flow_registry.h"
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flowdeck::engine {
+
+class IntegrationGateway;
+class MetricsRegistry;
+
+// The seed API's request fields (ProcessMessageRequest), in engine terms.
+struct MessageHints {
+    int priority = 0;
+    bool bypassCache = false;
+    std::string forceFlow; // start a new conversation on this flow instead of the default
+    int64_t timeoutMs = 0; // whole-message deadline; 0 = the engine's default
+};
+
+struct MessageRequest {
+    std::string tenantId;
+    std::string conversationId;
+    InboundMessage content;
+    std::map<std::string, std::string> metadata;
+    MessageHints hints;
+    // A retry with the same key gets the first answer again and changes nothing. Empty: none.
+    std::string idempotencyKey;
+    bool includeTrace = false;
+};
+
+// ProcessMessageResponse, in engine terms.
+struct ProcessResult {
+    bool ok = false; // false when errors is not empty
+    std::string conversationId;
+    std::string flowId;
+    std::string flowVersion;
+    std::string currentState;
+    std::string response;
+    std::map<std::string, std::string> contextUpdates;
+    std::vector<std::string> actionsPerformed;
+    double processingTimeMs = 0.0;
+    std::string abVariant;
+    std::vector<EngineError> errors;
+    Trace trace;
+    int64_t version = 0;    // the conversation's version after this message
+    bool duplicate = false; // answered from an earlier message with the same idempotency key
+};
+
+struct ConversationView {
+    ConversationState state;
+    std::vector<StoredMessage> history; // oldest first
+};
+
+struct EngineOptions {
+    EngineLimits limits;
+    std::chrono::milliseconds defaultTimeout{30000}; // per message, unless hints.timeoutMs
+    int maxCommitAttempts = 16;                      // optimistic retries before VERSION_CONFLICT
+    size_t maxIdBytes = 256;                         // tenant and conversation ids
+};
+
+// Processes messages for many conversations: loads the conversation, runs the executor, commits
+// the new state and the message together. Thread-safe. Messages for one conversation are applied
+// in order and exactly once: in this process they are serialised by a striped lock, and across
+// processes sharing a store by the store's optimistic version check (a lost race reloads and
+// runs again; nothing of the losing run is kept). A message that fails (e.g. CIRCULAR_TRANSITION)
+// is still committed with its errors, so a retry with the same key gets the same answer.
+class Engine final {
+public:
+    Engine(FlowRegistry& flows, ConversationStore& store, IntegrationGateway& gateway,
+           EngineOptions options = {}, MetricsRegistry* metrics = nullptr);
+
+    ProcessResult process(const MessageRequest& request);
+    // The conversation and its newest `historyLimit` messages; nullopt when it does not exist.
+    std::optional<ConversationView> conversation(const std::string& tenantId,
+                                                 const std::string& conversationId,
+                                                 size_t historyLimit = 0);
+    // Deletes the conversation; the next message starts it afresh. False when it did not exist.
+    bool reset(const std::string& tenantId, const std::string& conversationId);
+    // The opening message of a flow (what a new conversation's initial state renders).
+    std::optional<std::string> openingMessage(const std::string& flowId);
+
+    const EngineOptions& options() const { return m_options; }
+
+private:
+    struct Attempt;
+    std::optional<EngineError> checkRequest(const MessageRequest& request) const;
+    std::mutex& lockFor(const std::string& tenantId, const std::string& conversationId);
+    bool runAttempt(const MessageRequest& request, Attempt& attempt);
+    void record(const MessageRequest& request, const ProcessResult& result);
+
+    FlowRegistry& m_flows;
+    ConversationStore& m_store;
+    Executor m_executor;
+    EngineOptions m_options;
+    MetricsRegistry* m_metrics;
+    std::array<std::mutex, 64> m_stripes;
+};
+
+// ProcessResult <-> JSON (what the store keeps so duplicates get the same answer, and what
+// `flowctl` and the HTTP API print).
+std::string encodeProcessResult(const ProcessResult& result);
+std::optional<ProcessResult> decodeProcessResult(const std::string& json);
+
+} // namespace flowdeck::engine

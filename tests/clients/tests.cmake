@@ -1,0 +1,6 @@
+# flowctl, run as a real process the way a user or CI script runs it.
+if(FLOWDECK_BUILD_CLIENTS)
+  flowdeck_add_test(NAME clients-flowctl SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_flowctl.cpp
+                    LABELS integration TIMEOUT 120)
+  add_dependencies(clients-flowctl flowctl)
+endif()

@@ -1,0 +1,256 @@
+#include "flowdeck/engine/engine.h"
+#include "flowdeck/engine/flow_json.h"
+#include "flowdeck/engine/integration_gateway.h"
+#include "flowdeck/engine/memory_store.h"
+#include "flowdeck/engine/sqlite_store.h"
+#include "flowdeck/engine/stub_file.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+#include <thread>
+
+using namespace flowdeck::engine;
+
+namespace {
+
+// Every message goes through a script that counts it, so the count in the context and in each
+// reply shows whether a message was applied twice or lost.
+constexpr const char* kCounterFlow = R"({
+  "name": "counter", "version": "1", "initial_state": "wait",
+  "states": {
+    "wait":  { "type": "response", "config": { "response_templates": { "default": "n={{vars.n}}" } },
+               "transitions": [ { "condition": "any_input", "target_state": "count" } ] },
+    "count": { "type": "script", "config": { "script": "vars.n = (vars.n or 0) + 1" },
+               "transitions": [ { "condition": "fallback", "target_state": "wait" } ] }
+  }
+})";
+
+Flow parse(const std::string& text) {
+    auto parsed = parseFlow(text);
+    if (!parsed.ok()) {
+        qFatal("test flow does not parse: %s", formatDiagnostic(parsed.diagnostics.at(0)).c_str());
+    }
+    return *parsed.flow;
+}
+
+Flow loadResourceFlow(const char* name) {
+    auto parsed = parseFlowFile(std::string(RESOURCES_DIR "/flows/") + name);
+    if (!parsed.ok()) {
+        qFatal("%s does not parse", name);
+    }
+    return *parsed.flow;
+}
+
+MessageRequest message(std::string conversation, std::string text, std::string key = {}) {
+    MessageRequest request;
+    request.tenantId = "acme";
+    request.conversationId = std::move(conversation);
+    request.content.text = std::move(text);
+    request.idempotencyKey = std::move(key);
+    return request;
+}
+
+bool hasError(const ProcessResult& result, ErrorCode code) {
+    for (const auto& error : result.errors) {
+        if (error.code == code) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+class tst_Engine : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    // Sends `perThread` messages from each of `threads` threads to one conversation, through
+    // `engines` engines sharing the store (as flowd nodes share a database), each message sent
+    // twice with the same key as a client retry would. Returns false on any failed message.
+    static bool hammer(std::vector<Engine*> engines, int threads, int perThread) {
+        std::atomic<bool> ok{true};
+        std::vector<std::thread> workers;
+        for (int t = 0; t < threads; ++t) {
+            workers.emplace_back([&, t] {
+                Engine& engine = *engines[static_cast<size_t>(t) % engines.size()];
+                for (int i = 0; i < perThread && ok; ++i) {
+                    const std::string key = std::to_string(t) + ":" + std::to_string(i);
+                    const auto first = engine.process(message("shared", "hi", key));
+                    const auto retry = engine.process(message("shared", "hi", key));
+                    if (!first.ok || !retry.duplicate || retry.response != first.response ||
+                        retry.version != first.version) {
+                        ok = false;
+                    }
+                }
+            });
+        }
+        for (auto& worker : workers) {
+            worker.join();
+        }
+        return ok;
+    }
+
+    static void checkAppliedOnceInOrder(ConversationStore& store, int64_t total) {
+        const auto state = store.load("acme", "shared");
+        QVERIFY(state.has_value());
+        QCOMPARE(state->vars.value("n", 0), total);
+        QCOMPARE(state->version, total);
+        const auto history = store.history("acme", "shared", static_cast<size_t>(total) + 10);
+        QCOMPARE(static_cast<int64_t>(history.size()), total);
+        std::map<int, int> lastPerThread;
+        for (size_t i = 0; i < history.size(); ++i) {
+            // The store's order is the order the messages were applied in; the count in each
+            // reply shows each was applied exactly once, at that position.
+            QCOMPARE(history[i].seq, static_cast<int64_t>(i + 1));
+            QCOMPARE(history[i].reply, "n=" + std::to_string(i + 1));
+            // A thread sends its messages one after the other: they must apply in that order.
+            const auto& key = history[i].idempotencyKey;
+            const int thread = std::stoi(key.substr(0, key.find(':')));
+            const int index = std::stoi(key.substr(key.find(':') + 1));
+            const auto last = lastPerThread.find(thread);
+            QVERIFY(last == lastPerThread.end() || last->second + 1 == index);
+            lastPerThread[thread] = index;
+        }
+    }
+
+private Q_SLOTS:
+    void runsTheSampleOrderFlowAndKeepsTheConversation() {
+        FlowRegistry flows;
+        flows.add(loadResourceFlow("order_support.json"));
+        flows.setDefaultFlow("order_support");
+        StubGateway gateway;
+        QVERIFY(loadStubFile(RESOURCES_DIR "/flows/order_support.stubs.json", gateway).empty());
+        MemoryStore store;
+        Engine engine(flows, store, gateway);
+
+        auto r = engine.process(message("c1", "where is my order?"));
+        QVERIFY2(r.ok, r.errors.empty() ? "" : r.errors[0].message.c_str());
+        QCOMPARE(r.currentState, std::string("ask_order"));
+        QCOMPARE(r.version, int64_t(1));
+        r = engine.process(message("c1", "it's AB-12345"));
+        QVERIFY(r.ok);
+        QVERIFY2(r.response.find("DHL") != std::string::npos, r.response.c_str());
+        QCOMPARE(r.actionsPerformed, std::vector<std::string>{"integration:orders_api"});
+        QCOMPARE(r.contextUpdates.at("slots.order_id"), std::string("\"AB-12345\""));
+        QCOMPARE(r.version, int64_t(2));
+
+        const auto view = engine.conversation("acme", "c1", 10);
+        QVERIFY(view.has_value());
+        QCOMPARE(view->state.currentState, r.currentState);
+        QCOMPARE(view->history.size(), size_t(2));
+        QCOMPARE(view->history[1].input, std::string("it's AB-12345"));
+        QCOMPARE(gateway.calls().size(), size_t(1));
+    }
+
+    void sameIdempotencyKeyAnswersAgainWithoutApplying() {
+        FlowRegistry flows;
+        flows.add(parse(kCounterFlow));
+        flows.setDefaultFlow("counter");
+        StubGateway gateway;
+        MemoryStore store;
+        Engine engine(flows, store, gateway);
+        const auto first = engine.process(message("c", "a", "k1"));
+        const auto again = engine.process(message("c", "a", "k1"));
+        QVERIFY(first.ok && !first.duplicate);
+        QVERIFY(again.duplicate);
+        QCOMPARE(again.response, std::string("n=1"));
+        QCOMPARE(again.version, first.version);
+        QCOMPARE(engine.process(message("c", "b", "k2")).response, std::string("n=2"));
+        QCOMPARE(store.history("acme", "c", 10).size(), size_t(2));
+    }
+
+    void rejectsBadRequestsWithoutTouchingTheConversation() {
+        FlowRegistry flows;
+        flows.add(parse(kCounterFlow));
+        flows.setDefaultFlow("counter");
+        StubGateway gateway;
+        MemoryStore store;
+        Engine engine(flows, store, gateway);
+        QVERIFY(hasError(engine.process(message("", "x")), ErrorCode::ValidationError));
+        QVERIFY(hasError(engine.process(message("c", std::string(65 * 1024, 'x'))),
+                         ErrorCode::MessageTooLarge));
+        auto forced = message("c", "x");
+        forced.hints.forceFlow = "nope";
+        const auto missing = engine.process(forced);
+        QVERIFY(hasError(missing, ErrorCode::FlowNotFound));
+        QVERIFY(missing.errors[0].message.find("nope") != std::string::npos);
+        QCOMPARE(store.conversationCount(), int64_t(0));
+    }
+
+    void failedMessageIsRecordedAndKeepsItsAnswer() {
+        // A non-waiting A -> B -> A loop: the circuit breaker stops it; the answer is stored, so
+        // a retry gets the same error instead of running the loop again.
+        FlowRegistry flows;
+        flows.add(parse(R"({"name": "loop", "initial_state": "w", "states": {
+          "w": {"type": "response", "config": {"response_templates": {"default": "hi"}},
+                "transitions": [{"condition": "any_input", "target_state": "a"}]},
+          "a": {"type": "condition", "transitions": [{"condition": "fallback", "target_state": "b"}]},
+          "b": {"type": "condition", "transitions": [{"condition": "fallback", "target_state": "a"}]}
+        }})"));
+        flows.setDefaultFlow("loop");
+        StubGateway gateway;
+        MemoryStore store;
+        Engine engine(flows, store, gateway);
+        const auto first = engine.process(message("c", "go", "k"));
+        QVERIFY(hasError(first, ErrorCode::CircularTransition));
+        const auto retry = engine.process(message("c", "go", "k"));
+        QVERIFY(retry.duplicate);
+        QVERIFY(hasError(retry, ErrorCode::CircularTransition));
+        QCOMPARE(store.history("acme", "c", 10).size(), size_t(1));
+    }
+
+    void resetStartsTheConversationAfresh() {
+        FlowRegistry flows;
+        flows.add(parse(kCounterFlow));
+        flows.setDefaultFlow("counter");
+        StubGateway gateway;
+        MemoryStore store;
+        Engine engine(flows, store, gateway);
+        engine.process(message("c", "a"));
+        engine.process(message("c", "b"));
+        QVERIFY(engine.reset("acme", "c"));
+        QVERIFY(!engine.reset("acme", "c"));
+        QCOMPARE(engine.process(message("c", "a")).response, std::string("n=1"));
+        QCOMPARE(engine.openingMessage("counter").value_or("?"), std::string("n="));
+    }
+
+    void sixteenThreadsOnOneConversationApplyEachMessageOnceInOrder() {
+        FlowRegistry flows;
+        flows.add(parse(kCounterFlow));
+        flows.setDefaultFlow("counter");
+        StubGateway gateway;
+        std::string error;
+        SqliteOptions keepAll;
+        keepAll.historyLimitPerConversation = 20000; // the check reads every message back
+        auto store = SqliteStore::open((m_dir.path() + "/one.db").toStdString(), keepAll, &error);
+        QVERIFY2(store, error.c_str());
+        Engine engine(flows, *store, gateway);
+        QVERIFY(hammer({&engine}, 16, 1000));
+        checkAppliedOnceInOrder(*store, 16000);
+    }
+
+    void twoEnginesSharingAStoreStillApplyEachMessageOnce() {
+        // Two engines do not share their striped locks, like two flowd nodes: only the store's
+        // optimistic version check keeps them from applying a message twice or losing one.
+        FlowRegistry flows;
+        flows.add(parse(kCounterFlow));
+        flows.setDefaultFlow("counter");
+        StubGateway gateway;
+        std::string error;
+        auto store = SqliteStore::open((m_dir.path() + "/two.db").toStdString(), {}, &error);
+        QVERIFY2(store, error.c_str());
+        EngineOptions options;
+        options.maxCommitAttempts = 1000; // 8 threads race per engine: conflicts are expected
+        Engine a(flows, *store, gateway, options);
+        Engine b(flows, *store, gateway, options);
+        QVERIFY(hammer({&a, &b}, 8, 250));
+        checkAppliedOnceInOrder(*store, 2000);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Engine)
+#include "tst_engine.moc"
