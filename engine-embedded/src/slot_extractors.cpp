@@ -328,8 +328,16 @@ std::optional<std::string> extractDate(std::string_view input, int64_t nowMs) {
 }
 
 std::optional<bool> extractBoolean(std::string_view input) {
-    static constexpr std::array<std::string_view, 6> kWords{"yes", "no", "true", "false", "y", "n"};
+    static constexpr std::array<std::string_view, 4> kWords{"yes", "no", "true", "false"};
     const std::string lower = lowerAscii(input);
+    // "y" and "n" only as the whole answer: inside "x@y.org" or "plan b" they mean nothing.
+    const size_t first = lower.find_first_not_of(" \t\r\n");
+    const size_t last = lower.find_last_not_of(" \t\r\n.!?");
+    if (first != std::string::npos && last != std::string::npos && first == last) {
+        if (lower[first] == 'y' || lower[first] == 'n') {
+            return lower[first] == 'y';
+        }
+    }
     size_t pos = std::string_view::npos;
     const auto word = earliestWord(lower, kWords, pos);
     if (!word) {

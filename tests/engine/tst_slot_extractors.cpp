@@ -57,6 +57,10 @@ private Q_SLOTS:
         QCOMPARE(extractBoolean("TRUE"), std::optional<bool>(true));
         QCOMPARE(extractBoolean("n"), std::optional<bool>(false));
         QVERIFY(!extractBoolean("nothing known").has_value());
+        QCOMPARE(extractBoolean(" Y! "), std::optional<bool>(true));
+        // Single letters only count as the whole answer (an email is not a "yes").
+        QVERIFY(!extractBoolean("x@y.org").has_value());
+        QVERIFY(!extractBoolean("plan n now").has_value());
     }
     void enumMatchesWholeWordsIgnoringCase() {
         const std::vector<std::string> values{"inside", "Terrace", "non smoking"};
