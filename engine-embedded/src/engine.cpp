@@ -52,7 +52,7 @@ Engine::Engine(FlowRegistry& flows, ConversationStore& store, IntegrationGateway
     , m_store(store)
     , m_executor(gateway, options.limits)
     , m_options(std::move(options))
-    , m_metrics(metrics) {}
+    , m_metrics(metrics != nullptr ? registerFlowdeckMetrics(*metrics) : FlowdeckMetrics{}) {}
 
 std::optional<EngineError> Engine::checkRequest(const MessageRequest& request) const {
     if (request.tenantId.empty() || request.conversationId.empty()) {
@@ -175,6 +175,8 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
     out.abVariant = state.abVariant;
     out.errors = std::move(run.errors);
     out.version = expectedVersion + 1;
+    out.transitions = run.transitions;
+    out.failedIntegrations = std::move(run.failedIntegrations);
 
     state.version = expectedVersion + 1;
     state.messageCount += 1;
@@ -240,9 +242,26 @@ std::optional<std::string> Engine::openingMessage(const std::string& flowId) {
     return m_executor.start(*flow->compiled, scratch).reply;
 }
 
-void Engine::record(const MessageRequest&, const ProcessResult&) {
-    if (m_metrics == nullptr) {
-        return;
+void Engine::record(const MessageRequest& request, const ProcessResult& result) {
+    if (m_metrics.messages != nullptr) {
+        const std::string_view outcome = result.duplicate ? "duplicate"
+                                         : result.ok      ? "ok"
+                                                          : "error";
+        m_metrics.messages->withLabels({request.tenantId, result.flowId, outcome}).inc();
+    }
+    if (m_metrics.errors != nullptr) {
+        for (const auto& error : result.errors) {
+            m_metrics.errors->withLabels({toString(error.code)}).inc();
+        }
+    }
+    if (m_metrics.stateTransitions != nullptr && result.transitions > 0 && !result.duplicate) {
+        m_metrics.stateTransitions->withLabels({result.flowId})
+            .inc(static_cast<uint64_t>(result.transitions));
+    }
+    if (m_metrics.integrationFailures != nullptr) {
+        for (const auto& integration : result.failedIntegrations) {
+            m_metrics.integrationFailures->withLabels({integration}).inc();
+        }
     }
 }
 

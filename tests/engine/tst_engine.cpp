@@ -203,6 +203,29 @@ private Q_SLOTS:
         QCOMPARE(store.history("acme", "c", 10).size(), size_t(1));
     }
 
+    void countsMessagesErrorsAndTransitionsInTheRegistry() {
+        FlowRegistry flows;
+        flows.add(loadResourceFlow("order_support.json"));
+        flows.setDefaultFlow("order_support");
+        StubGateway gateway; // no stubs: the orders API call fails and takes on_failure
+        MemoryStore store;
+        MetricsRegistry metrics;
+        Engine engine(flows, store, gateway, {}, &metrics);
+        engine.process(message("c", "where is my order", "k1"));
+        engine.process(message("c", "AB-12345", "k2"));
+        engine.process(message("c", "AB-12345", "k2")); // a retry
+        engine.process(message("", "x"));               // invalid
+        const std::string text = metrics.exposition();
+        const auto has = [&](const char* line) { return text.find(line) != std::string::npos; };
+        QVERIFY2(has("flowdeck_messages_total{tenant=\"acme\",flow=\"order_support\","
+                     "outcome=\"ok\"} 2\n"),
+                 text.c_str());
+        QVERIFY(has("outcome=\"duplicate\"} 1\n"));
+        QVERIFY(has("flowdeck_errors_total{code=\"VALIDATION_ERROR\"} 1\n"));
+        QVERIFY(has("flowdeck_integration_failures_total{integration=\"orders_api\"} 1\n"));
+        QVERIFY(has("flowdeck_state_transitions_total{flow=\"order_support\"} "));
+    }
+
     void resetStartsTheConversationAfresh() {
         FlowRegistry flows;
         flows.add(parse(kCounterFlow));

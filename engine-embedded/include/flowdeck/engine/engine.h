@@ -4,6 +4,7 @@
 #include "flowdeck/engine/conversation_store.h"
 #include "flowdeck/engine/executor.h"
 #include "flowdeck/engine/flow_registry.h"
+#include "flowdeck/engine/metrics.h"
 
 #include <array>
 #include <chrono>
@@ -17,7 +18,6 @@
 namespace flowdeck::engine {
 
 class IntegrationGateway;
-class MetricsRegistry;
 
 // The seed API's request fields (ProcessMessageRequest), in engine terms.
 struct MessageHints {
@@ -54,6 +54,9 @@ struct ProcessResult {
     Trace trace;
     int64_t version = 0;    // the conversation's version after this message
     bool duplicate = false; // answered from an earlier message with the same idempotency key
+    // For metrics; not part of the stored answer.
+    int transitions = 0;
+    std::vector<std::string> failedIntegrations;
 };
 
 struct ConversationView {
@@ -78,6 +81,9 @@ class Engine final {
 public:
     Engine(FlowRegistry& flows, ConversationStore& store, IntegrationGateway& gateway,
            EngineOptions options = {}, MetricsRegistry* metrics = nullptr);
+    // With a registry, every message counts in flowdeck_messages_total{tenant,flow,outcome},
+    // flowdeck_errors_total{code}, flowdeck_state_transitions_total{flow} and
+    // flowdeck_integration_failures_total{integration} (DESIGN.md §6).
 
     ProcessResult process(const MessageRequest& request);
     // The conversation and its newest `historyLimit` messages; nullopt when it does not exist.
@@ -102,7 +108,7 @@ private:
     ConversationStore& m_store;
     Executor m_executor;
     EngineOptions m_options;
-    MetricsRegistry* m_metrics;
+    FlowdeckMetrics m_metrics; // all null without a registry
     std::array<std::mutex, 64> m_stripes;
 };
 
