@@ -14,7 +14,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> unionOfIntents(con
         }
         for (auto& [name, examples] : intentExamples(state)) {
             auto it = std::find_if(all.begin(), all.end(),
-                                   [&](const auto& entry) { return entry.first == name; });
+                                   [&key = name](const auto& entry) { return entry.first == key; });
             if (it == all.end()) {
                 all.emplace_back(name, std::move(examples));
             } else {

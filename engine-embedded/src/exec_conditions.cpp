@@ -197,7 +197,9 @@ const CompiledTransition* selectTransition(Run& run, const CompiledState& state,
             return &t;
         }
     }
-    if (!state.fallback || visit.mode == EvalMode::TimeoutEvent || visit.requiredMissing) {
+    // A failed script does not take the fallback (see enterScript): only on_failure or timeout.
+    if (!state.fallback || visit.mode == EvalMode::TimeoutEvent || visit.requiredMissing ||
+        visit.scriptFailed) {
         return nullptr;
     }
     if (run.tracing()) {

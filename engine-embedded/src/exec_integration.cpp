@@ -65,7 +65,6 @@ IntegrationRequest buildRequest(Run& run, const CompiledState& state) {
     if (spec.jsonBody && !hasContentType) {
         request.headers["Content-Type"] = "application/json";
     }
-    request.timeout = run.stateBudget(state);
     request.retries = spec.retries;
     return request;
 }
@@ -173,7 +172,9 @@ void traceCall(Run& run, const CompiledState& state, const IntegrationRequest& r
 CallOutcome callIntegration(Run& run, const CompiledState& state) {
     run.checkDeadline(state);
     const CompiledIntegration& spec = *state.integration;
-    const IntegrationRequest request = buildRequest(run, state);
+    IntegrationRequest request = buildRequest(run, state);
+    bool onDeadline = false;
+    request.timeout = run.stateBudget(state, &onDeadline);
     run.result.actions.push_back("integration:" + spec.name);
     const int64_t start = run.elapsedUs();
     IntegrationResponse response;
@@ -207,7 +208,7 @@ CallOutcome callIntegration(Run& run, const CompiledState& state) {
         traceCall(run, state, request, response, outcome, mappedTrace, mappingError, start);
     }
     if (outcome == CallOutcome::TimedOut) {
-        run.checkDeadline(state); // the message's own deadline, not just the call's, ran out
+        run.checkDeadline(state, onDeadline); // the message's deadline, not the state's, ran out
     }
     return outcome;
 }

@@ -9,10 +9,14 @@ bool sameLimits(const LuaLimits& a, const LuaLimits& b) {
 }
 
 // The limits for one evaluation in `state`: the engine's Lua limits, with the wall clock cut to
-// what the state (and the message's deadline) still allows.
-LuaLimits limitsFor(const Run& run, const CompiledState& state) {
+// what the state (and the message's deadline) still allows. `onDeadline`: the message's
+// deadline is what set the wall clock.
+LuaLimits limitsFor(const Run& run, const CompiledState& state, bool& onDeadline) {
     LuaLimits limits = run.limits.lua;
-    limits.timeout = std::min(limits.timeout, run.stateBudget(state));
+    bool cut = false;
+    const std::chrono::milliseconds budget = run.stateBudget(state, &cut);
+    onDeadline = cut && budget < limits.timeout;
+    limits.timeout = std::min(limits.timeout, budget);
     return limits;
 }
 
@@ -47,7 +51,13 @@ LuaOutcome Run::evaluateExpression(const CompiledState& state, const CompiledTra
         env.confidence = intent->confidence;
     }
     env.input = input();
-    return threadSandbox(limitsFor(*this, state)).evaluate(t.source->expression, env);
+    bool onDeadline = false;
+    const LuaLimits limits = limitsFor(*this, state, onDeadline);
+    LuaOutcome outcome = threadSandbox(limits).evaluate(t.source->expression, env);
+    if (outcome.timedOut) {
+        checkDeadline(state, onDeadline);
+    }
+    return outcome;
 }
 
 LuaOutcome Run::runScript(const CompiledState& state) {
@@ -65,11 +75,16 @@ LuaOutcome Run::runScript(const CompiledState& state) {
         env.confidence = intent->confidence;
     }
     env.input = input();
-    LuaOutcome outcome = threadSandbox(limitsFor(*this, state)).run(state.script, env);
+    bool onDeadline = false;
+    const LuaLimits limits = limitsFor(*this, state, onDeadline);
+    LuaOutcome outcome = threadSandbox(limits).run(state.script, env);
     if (!outcome.ok) {
         conversation.slots = std::move(slots);
         conversation.vars = std::move(vars);
         conversation.user = std::move(user);
+    }
+    if (outcome.timedOut) {
+        checkDeadline(state, onDeadline); // after the rollback: the whole message fails anyway
     }
     return outcome;
 }

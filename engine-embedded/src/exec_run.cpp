@@ -16,22 +16,35 @@ std::optional<double> parseConfidence(const std::string& text) {
     return std::clamp(value, 0.0, 1.0);
 }
 
+// Keys of `after` that are new or changed, then keys of `before` that are gone. ordered_json
+// looks keys up by a linear search, and contexts hold hundreds of keys, so `before` is walked
+// alongside `after` and searched only where the two drift apart: a message changes values in
+// place or appends keys, which keeps this linear in the context's size instead of quadratic.
 void diffInto(const Json& before, const Json& after, const char* prefix,
               std::map<std::string, std::string>& updates) {
-    if (after.is_object()) {
-        for (auto it = after.begin(); it != after.end(); ++it) {
-            const auto old = before.is_object() ? before.find(it.key()) : before.end();
-            if (!before.is_object() || old == before.end() || *old != *it) {
-                updates[prefix + it.key()] =
-                    it->dump(-1, ' ', false, Json::error_handler_t::replace);
+    static const Json kEmpty = Json::object();
+    const Json& old = before.is_object() ? before : kEmpty;
+    const Json& now = after.is_object() ? after : kEmpty;
+    auto cursor = old.begin();
+    size_t matched = 0;
+    for (auto it = now.begin(); it != now.end(); ++it) {
+        auto found = cursor != old.end() && cursor.key() == it.key() ? cursor : old.find(it.key());
+        if (found != old.end()) {
+            ++matched;
+            cursor = found;
+            ++cursor;
+            if (*found == *it) {
+                continue;
             }
         }
+        updates[prefix + it.key()] = it->dump(-1, ' ', false, Json::error_handler_t::replace);
     }
-    if (before.is_object()) {
-        for (auto it = before.begin(); it != before.end(); ++it) {
-            if (!after.is_object() || !after.contains(it.key())) {
-                updates[prefix + it.key()] = "null";
-            }
+    if (matched == old.size()) {
+        return; // keys are unique: every key of `before` is still there
+    }
+    for (auto it = old.begin(); it != old.end(); ++it) {
+        if (!now.contains(it.key())) {
+            updates[prefix + it.key()] = "null";
         }
     }
 }
@@ -261,18 +274,27 @@ void Run::renderReply(const CompiledState& state, const CompiledTemplate& text,
               {{"text", rendered}, {"template", what}, {"missing", missing}});
 }
 
-std::chrono::milliseconds Run::stateBudget(const CompiledState& state) const {
+std::chrono::milliseconds Run::stateBudget(const CompiledState& state, bool* cutByDeadline) const {
     std::chrono::milliseconds budget = state.timeout.value_or(limits.stateTimeout);
+    bool cut = false;
     if (options.deadline != Clock::time_point::max()) {
-        const auto remaining =
-            std::chrono::duration_cast<std::chrono::milliseconds>(options.deadline - Clock::now());
-        budget = std::min(budget, std::max(remaining, std::chrono::milliseconds(0)));
+        const auto remaining = std::max(
+            std::chrono::duration_cast<std::chrono::milliseconds>(options.deadline - Clock::now()),
+            std::chrono::milliseconds(0));
+        cut = remaining < budget;
+        budget = std::min(budget, remaining);
+    }
+    if (cutByDeadline != nullptr) {
+        *cutByDeadline = cut;
     }
     return budget;
 }
 
-void Run::checkDeadline(const CompiledState& state) const {
-    if (options.deadline != Clock::time_point::max() && Clock::now() >= options.deadline) {
+void Run::checkDeadline(const CompiledState& state, bool timedOutOnDeadline) const {
+    if (options.deadline == Clock::time_point::max()) {
+        return;
+    }
+    if (timedOutOnDeadline || Clock::now() >= options.deadline) {
         throw ExecFailure{ErrorCode::TimeoutError,
                           "the message ran out of time in state '" + state.name + "' after " +
                               std::to_string(transitions) + " transition(s)",

@@ -72,6 +72,7 @@ public:
     int current = -1;    // state index the conversation is in
     int transitions = 0; // taken in this message
     int maxTransitions = 50;
+    bool filledSlots = false; // this message already answered some slot_filling state
 
     // --- input -------------------------------------------------------------------------
     bool hasInput() const { return m_hasInput; }
@@ -111,8 +112,13 @@ public:
 
     // --- time --------------------------------------------------------------------------
     // What the state may still spend: its timeout_ms (or the engine's), cut by the deadline.
-    std::chrono::milliseconds stateBudget(const CompiledState& state) const;
-    void checkDeadline(const CompiledState& state) const;
+    // `cutByDeadline` tells whether the message's deadline, not the state's timeout, set it.
+    std::chrono::milliseconds stateBudget(const CompiledState& state,
+                                          bool* cutByDeadline = nullptr) const;
+    // Ends the message with TIMEOUT_ERROR once its deadline has passed. `timedOutOnDeadline`:
+    // some work just timed out after being given only what the deadline left; that is the
+    // deadline too, even when its timer fired a hair before the deadline it was derived from.
+    void checkDeadline(const CompiledState& state, bool timedOutOnDeadline = false) const;
 
     // --- Lua ---------------------------------------------------------------------------
     LuaOutcome evaluateExpression(const CompiledState& state, const CompiledTransition& t);

@@ -51,6 +51,7 @@ std::optional<Json> extractValue(const Run& run, const CompiledSlot& slot, std::
 
 void fill(Run& run, const CompiledState& state, const CompiledSlot& slot, Json value) {
     run.beginMutation();
+    run.filledSlots = true;
     Json& slots = run.conversation.slots;
     if (!slots.is_object()) {
         slots = Json::object();

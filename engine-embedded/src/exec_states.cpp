@@ -91,7 +91,13 @@ const CompiledTransition* enterIntegration(Run& run, const CompiledState& state)
 
 const CompiledTransition* enterSlotFilling(Run& run, const CompiledState& state) {
     renderResponse(run, state);
-    extractSlots(run, state, -1);
+    // The message that leads here may already hold this state's values ("where is my order
+    // AB-12345"). But when it was the answer to a previous state's question, it is not an answer
+    // to questions not yet asked: "yes, ana@example.com" gives the email, and must not also say
+    // yes to a confirmation the user has not seen.
+    if (!run.filledSlots) {
+        extractSlots(run, state, -1);
+    }
     Visit visit;
     visit.mode = EvalMode::Entry;
     const int missing = firstMissingRequired(run.conversation.slots, state);

@@ -37,6 +37,18 @@ std::string formatBytes(size_t bytes) {
     return std::to_string(bytes) + " bytes";
 }
 
+// "<size>, limit is <limit>". Rounded sizes read best, but a size just over its limit rounds to
+// the limit ("1 MiB, limit is 1 MiB"), so then both are also given in exact bytes.
+std::string overLimit(size_t bytes, size_t limit) {
+    std::string size = formatBytes(bytes);
+    std::string max = formatBytes(limit);
+    if (size == max) {
+        size = std::to_string(bytes) + " bytes";
+        max += " (" + std::to_string(limit) + " bytes)";
+    }
+    return size + ", limit is " + max;
+}
+
 size_t messageBytes(const InboundMessage& message) {
     size_t bytes = message.text.size();
     for (const auto& [key, value] : message.attributes) {
@@ -163,8 +175,8 @@ void finish(Run& run, const EngineLimits& limits) {
         const size_t bytes = contextBytes(run.conversation);
         if (bytes > limits.maxContextBytes) {
             throw ExecFailure{ErrorCode::ContextTooLarge,
-                              "conversation context would be " + formatBytes(bytes) +
-                                  ", limit is " + formatBytes(limits.maxContextBytes),
+                              "conversation context would be " +
+                                  overLimit(bytes, limits.maxContextBytes),
                               run.conversation.currentState,
                               {{"context_bytes", std::to_string(bytes)},
                                {"limit_bytes", std::to_string(limits.maxContextBytes)}}};
@@ -249,8 +261,7 @@ ExecutionResult Executor::process(const CompiledFlow& flow, ConversationState& s
     if (bytes > m_limits.maxMessageBytes) {
         result.ok = false;
         result.errors.push_back({ErrorCode::MessageTooLarge,
-                                 "message is " + formatBytes(bytes) + ", limit is " +
-                                     formatBytes(m_limits.maxMessageBytes),
+                                 "message is " + overLimit(bytes, m_limits.maxMessageBytes),
                                  {{"message_bytes", std::to_string(bytes)},
                                   {"limit_bytes", std::to_string(m_limits.maxMessageBytes)},
                                   {"state", state.currentState}},

@@ -113,7 +113,7 @@ private Q_SLOTS:
             flowctl({"simulate", kFlows + "/order_support.json", "--trace"}, "where is my order\n");
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.out.contains("· intent_classified [detect] intent order_status"));
-        QVERIFY(run.out.contains("· transition_taken [detect #0] detect -> ask_order"));
+        QVERIFY(run.out.contains("· transition_taken [detect #0] detect -> new_order"));
         QVERIFY(run.out.contains("bot> What is your order number?"));
     }
 
