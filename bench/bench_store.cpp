@@ -121,6 +121,7 @@ BENCHMARK(SqliteCommit)
     ->Threads(4)
     ->Threads(16)
     ->Threads(64)
+    ->Threads(256)
     ->UseRealTime();
 BENCHMARK(MemoryCommit)
     ->Setup(openMemory)
