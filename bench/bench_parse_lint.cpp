@@ -56,6 +56,16 @@ const std::string& flowText(Shape shape, int states) {
     return it->second;
 }
 
+// Reference: nlohmann-json alone parsing the same text into a DOM, no checks. The floor under
+// parseOnly on this machine; docs/benchmarks.md reports parseOnly as a ratio to it.
+template <Shape S> void referenceJsonParse(benchmark::State& state) {
+    const std::string& text = flowText(S, static_cast<int>(state.range(0)));
+    for (auto _ : state) {
+        auto document = Json::parse(text, nullptr, false);
+        benchmark::DoNotOptimize(document);
+    }
+}
+
 template <Shape S> void parseOnly(benchmark::State& state) {
     const std::string& text = flowText(S, static_cast<int>(state.range(0)));
     for (auto _ : state) {
@@ -93,6 +103,8 @@ template <Shape S> void parseAndLint(benchmark::State& state) {
 
 } // namespace
 
+BENCHMARK_TEMPLATE(referenceJsonParse, Shape::Seed)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(referenceJsonParse, Shape::Mixed)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(parseOnly, Shape::Seed)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(lintOnly, Shape::Seed)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(parseAndLint, Shape::Seed)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);

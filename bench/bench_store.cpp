@@ -8,6 +8,7 @@
 #include "flowdeck/engine/sqlite_store.h"
 
 #include <benchmark/benchmark.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <cstdio>
@@ -104,6 +105,44 @@ void commitLoop(benchmark::State& state) {
     state.counters["failed"] = benchmark::Counter(static_cast<double>(failed));
 }
 
+// Reference: the SQLite floor on this machine. One thread inserts rows of the same size into a
+// plain table (WAL, synchronous=NORMAL), 64 per transaction, with no version or idempotency check,
+// no second index and no thread hand-off. docs/benchmarks.md reports SqliteCommit against it.
+void ReferenceRawSqlite(benchmark::State& state) {
+    const std::string path = benchPath() + ".raw";
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(path + suffix);
+    }
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE m (conversation "
+                 "TEXT, seq INTEGER, body TEXT, PRIMARY KEY (conversation, seq))",
+                 nullptr, nullptr, nullptr);
+    sqlite3_stmt* insert = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO m VALUES (?1, ?2, ?3)", -1, &insert, nullptr);
+    const std::string body(400, 'x');
+    int64_t n = 0;
+    for (auto _ : state) {
+        if (n % 64 == 0) {
+            sqlite3_exec(db, n == 0 ? "BEGIN" : "COMMIT; BEGIN", nullptr, nullptr, nullptr);
+        }
+        const std::string conversation = "c" + std::to_string(n % 512);
+        sqlite3_bind_text(insert, 1, conversation.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(insert, 2, n++);
+        sqlite3_bind_text(insert, 3, body.c_str(), static_cast<int>(body.size()), SQLITE_STATIC);
+        sqlite3_step(insert);
+        sqlite3_reset(insert);
+    }
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(path + suffix);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
 void SqliteCommit(benchmark::State& state) {
     commitLoop(state);
 }
@@ -114,6 +153,7 @@ void MemoryCommit(benchmark::State& state) {
 
 } // namespace
 
+BENCHMARK(ReferenceRawSqlite)->UseRealTime();
 BENCHMARK(SqliteCommit)
     ->Setup(openSqlite)
     ->Teardown(closeStore)
