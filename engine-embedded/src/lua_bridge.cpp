@@ -62,6 +62,16 @@ const Json* findMember(const Json* root, std::string_view key) {
     return nullptr;
 }
 
+// What converting between JSON and Lua costs, in approximate bytes of JSON and in instructions:
+// the conversion runs in C, where neither the allocator's cap nor the count hook sees it, so a
+// loop re-reading or re-storing one large value would otherwise escape both.
+constexpr size_t kNodeBytes = 32;
+constexpr size_t kBytesPerInstruction = 64;
+
+size_t stringWork(size_t size) {
+    return 1 + size / kBytesPerInstruction;
+}
+
 // JSON -> Lua. May raise (it allocates), so it holds no C++ object with a destructor: only
 // references into the JSON and vector iterators.
 void pushJson(lua_State* L, const Json& value, int depth) {
@@ -69,6 +79,8 @@ void pushJson(lua_State* L, const Json& value, int depth) {
         luaL_error(L, "a JSON value is nested more than %d levels deep", kMaxDepth);
     }
     luaL_checkstack(L, 4, "JSON value nested too deeply");
+    chargeInstructions(L, value.is_string() ? stringWork(value.get_ref<const std::string&>().size())
+                                            : 1);
     switch (value.type()) {
     case Json::value_t::boolean:
         lua_pushboolean(L, *value.get_ptr<const Json::boolean_t*>());
@@ -136,12 +148,15 @@ public:
             return true;
         case LUA_TBOOLEAN:
             out = lua_toboolean(m_state, index) != 0;
-            return true;
+            return charge(kNodeBytes, 1);
         case LUA_TNUMBER:
-            return convertNumber(index, out);
+            return charge(kNodeBytes, 1) && convertNumber(index, out);
         case LUA_TSTRING: {
             size_t size = 0;
             const char* text = lua_tolstring(m_state, index, &size);
+            if (!charge(kNodeBytes + size, stringWork(size))) {
+                return false;
+            }
             if (!validUtf8(text, size)) {
                 return fail("a string that is not valid UTF-8 cannot be stored");
             }
@@ -160,6 +175,19 @@ private:
     bool fail(const std::string& what) {
         m_error = m_where + ": " + what;
         return false;
+    }
+
+    // Counts the JSON being built against the evaluation's allowance. Never raises: the work is
+    // added to the instruction count, and the count hook stops the code at its next check.
+    bool charge(size_t bytes, size_t work) {
+        StateContext* context = contextOf(m_state);
+        context->instructionsRun += work;
+        context->jsonBytesStored += bytes;
+        if (context->memoryLimit != 0 && context->jsonBytesStored > context->memoryLimit) {
+            context->memoryRefused = true;
+            return fail("the value is too large to store (it would pass the memory limit)");
+        }
+        return true;
     }
 
     bool convertNumber(int index, Json& out) {
@@ -212,6 +240,9 @@ private:
         if (!lua_checkstack(m_state, 6)) {
             return fail("out of Lua stack");
         }
+        if (!charge(kNodeBytes, 1)) {
+            return false;
+        }
         index = lua_absindex(m_state, index);
         const lua_Unsigned length = lua_rawlen(m_state, index);
         if (isSequence(index, length) && (length > 0 || hasArrayMarker(index))) {
@@ -263,6 +294,7 @@ private:
             std::string key;
             Json value;
             if (!keyText(lua_gettop(m_state) - 1, key) ||
+                !charge(kNodeBytes + key.size(), stringWork(key.size())) ||
                 !convert(lua_gettop(m_state), value, depth + 1)) {
                 lua_pop(m_state, 2);
                 return false;
@@ -478,6 +510,9 @@ void resetRootCaches(lua_State* L, StateContext& context) {
 std::string syncRootCaches(lua_State* L, StateContext& context) {
     std::string firstError;
     const int top = lua_gettop(L);
+    // Writing back gets an allowance of its own: the cached tables were counted once already
+    // when they were assigned, and counting them again would halve what a script may store.
+    context.jsonBytesStored = 0;
     for (int root = 0; root < kRootCount; ++root) {
         Json* target = context.roots[root];
         if (!context.cacheInUse[root] || target == nullptr || !target->is_object() ||

@@ -29,6 +29,11 @@ struct StateContext {
     size_t memoryLimit = 0;
     bool memoryRefused = false;
 
+    // JSON that scripts wrote into the roots during this evaluation, in approximate bytes, against
+    // the same ceiling as memoryLimit. The allocator never sees it (it lives outside Lua), and one
+    // Lua string stored a thousand times becomes a thousand copies there.
+    size_t jsonBytesStored = 0;
+
     // Instructions and wall clock for the evaluation in progress (0: no budget).
     size_t instructionBudget = 0;
     size_t instructionsRun = 0;

@@ -221,9 +221,15 @@ struct LuaSandbox::Impl {
         context.budgetExceeded = false;
         context.timedOut = false;
         context.instructionsRun = 0;
+        context.jsonBytesStored = 0;
         context.instructionBudget = limits.instructionBudget;
         context.hasDeadline = limits.timeout.count() > 0;
         context.deadline = std::chrono::steady_clock::now() + limits.timeout;
+    }
+
+    std::string memoryMessage() const {
+        return std::string(context.kind) + " exceeded its memory limit of " +
+               describeBytes(limits.memoryBytes);
     }
 
     void describeFailure(int status, bool multiLine, LuaOutcome& outcome) {
@@ -238,8 +244,7 @@ struct LuaSandbox::Impl {
                             std::to_string(limits.timeout.count()) + " ms";
         } else if (status == LUA_ERRMEM || context.memoryRefused) {
             outcome.memoryExceeded = true;
-            outcome.error = std::string(context.kind) + " exceeded its memory limit of " +
-                            describeBytes(limits.memoryBytes);
+            outcome.error = memoryMessage();
         } else if (lua_type(state, -1) == LUA_TSTRING) {
             outcome.error = plainError(lua_tostring(state, -1), context.kind, multiLine);
         } else {
@@ -277,7 +282,8 @@ struct LuaSandbox::Impl {
                 if (outcome.ok && !syncError.empty()) {
                     outcome.ok = false;
                     outcome.value = false;
-                    outcome.error = std::move(syncError);
+                    outcome.memoryExceeded = context.memoryRefused;
+                    outcome.error = context.memoryRefused ? memoryMessage() : std::move(syncError);
                 }
             }
         }

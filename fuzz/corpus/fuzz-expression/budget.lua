@@ -1,0 +1,1 @@
+swhile true do pcall(function() while true do end end) end

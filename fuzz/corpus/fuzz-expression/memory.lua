@@ -1,0 +1,2 @@
+slocal s = "x"
+while true do s = s .. s end

@@ -1,0 +1,3 @@
+cif x then
+  y = = 1
+end
