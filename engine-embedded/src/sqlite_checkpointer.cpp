@@ -1,5 +1,7 @@
 #include "sqlite_checkpointer.h"
 
+#include <pthread.h>
+
 namespace flowdeck::engine::sqlite {
 
 std::unique_ptr<Checkpointer>
@@ -9,7 +11,10 @@ Checkpointer::start(const std::string& path, const SqliteOptions& options, std::
         return nullptr;
     }
     std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(std::move(db)));
-    checkpointer->m_thread = std::thread([c = checkpointer.get()] { c->run(); });
+    checkpointer->m_thread = std::thread([c = checkpointer.get()] {
+        pthread_setname_np(pthread_self(), "flowdeck-sqlckp");
+        c->run();
+    });
     return checkpointer;
 }
 

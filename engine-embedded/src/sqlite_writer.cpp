@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <pthread.h>
+
 namespace flowdeck::engine::sqlite {
 
 namespace {
@@ -47,7 +49,10 @@ SqliteWriter::start(const std::string& path, const SqliteOptions& options, std::
     }
     // Replaces SQLite's automatic checkpoint, which would run on this thread.
     sqlite3_wal_hook(writer->m_db.get(), &SqliteWriter::onWalCommit, writer.get());
-    writer->m_thread = std::thread([w = writer.get()] { w->run(); });
+    writer->m_thread = std::thread([w = writer.get()] {
+        pthread_setname_np(pthread_self(), "flowdeck-sqlwr"); // visible in top -H and perf
+        w->run();
+    });
     return writer;
 }
 
