@@ -77,7 +77,7 @@ void StubGateway::clear() {
 
 std::vector<IntegrationRequest> StubGateway::calls() const {
     std::lock_guard lock(m_mutex);
-    return m_calls;
+    return {m_calls.begin(), m_calls.end()};
 }
 
 IntegrationResponse StubGateway::call(const IntegrationRequest& request) {
@@ -93,7 +93,7 @@ IntegrationResponse StubGateway::call(const IntegrationRequest& request) {
             std::lock_guard lock(m_mutex);
             if (attempt == 1) {
                 if (m_calls.size() >= kMaxRecordedCalls) {
-                    m_calls.erase(m_calls.begin());
+                    m_calls.pop_front(); // a vector's erase(begin) cost 70% of a simulated message
                 }
                 m_calls.push_back(request);
             }

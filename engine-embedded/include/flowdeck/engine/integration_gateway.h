@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -76,7 +77,7 @@ private:
     std::shared_ptr<IntegrationGateway> m_live;
     mutable std::mutex m_mutex;
     std::map<std::string, Entry> m_entries;
-    std::vector<IntegrationRequest> m_calls;
+    std::deque<IntegrationRequest> m_calls; // the newest kMaxRecordedCalls; O(1) to drop the oldest
 };
 
 // Evaluates a JSONPath subset against a JSON text: $, .key, ['key'], [n], [*], ..key.
