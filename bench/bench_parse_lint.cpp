@@ -25,23 +25,7 @@ namespace {
 enum class Shape { Seed, Mixed };
 
 std::string seedFlowText(int states) {
-    Json flow = {{"name", "large_flow"}, {"initial_state", "state_0"}, {"states", Json::object()}};
-    for (int i = 0; i < states; ++i) {
-        const std::string next = "state_" + std::to_string((i + 1) % states);
-        flow["states"]["state_" + std::to_string(i)] = {
-            {"type", "response"},
-            {"config", {{"response_templates", {{"default", "Response " + std::to_string(i)}}}}},
-            {"transitions",
-             {{{"condition", "intent_match"},
-               {"condition_value", "intent_" + std::to_string(i)},
-               {"target_state", next},
-               {"priority", i % 100}},
-              {{"condition", "expression"},
-               {"expression", "slots.value > " + std::to_string(i)},
-               {"target_state", next},
-               {"priority", (i + 50) % 100}}}}};
-    }
-    return flow.dump();
+    return generateSeedRingFlow(static_cast<size_t>(states)).dump();
 }
 
 // Built once per shape and size: the benchmarks measure parsing and linting, not generation.

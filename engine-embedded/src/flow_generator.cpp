@@ -97,4 +97,28 @@ Flow generateBlockFlow(size_t states) {
     return flow;
 }
 
+Json generateSeedRingFlow(size_t states) {
+    Json flow = {{"name", "large_flow"}, {"initial_state", "state_0"}, {"states", Json::object()}};
+    Json& all = flow["states"];
+    for (size_t i = 0; i < states; ++i) {
+        const std::string next = "state_" + std::to_string((i + 1) % states);
+        // push_back, not operator[]: ordered_json looks keys up linearly.
+        all.push_back(Json::object_t::value_type(
+            "state_" + std::to_string(i),
+            Json{{"type", "response"},
+                 {"config",
+                  {{"response_templates", {{"default", "Response " + std::to_string(i)}}}}},
+                 {"transitions",
+                  {{{"condition", "intent_match"},
+                    {"condition_value", "intent_" + std::to_string(i)},
+                    {"target_state", next},
+                    {"priority", i % 100}},
+                   {{"condition", "expression"},
+                    {"expression", "slots.value > " + std::to_string(i)},
+                    {"target_state", next},
+                    {"priority", (i + 50) % 100}}}}}));
+    }
+    return flow;
+}
+
 } // namespace flowdeck::engine

@@ -52,6 +52,22 @@ MessageRequest message(std::string conversation, std::string text, std::string k
     return request;
 }
 
+// One default flow, a stub gateway and an in-memory store: what most tests need.
+struct Rig {
+    FlowRegistry flows;
+    StubGateway gateway;
+    MemoryStore store;
+
+    explicit Rig(const Flow& flow) {
+        flows.add(flow);
+        flows.setDefaultFlow(flow.name);
+    }
+    Engine engine(ConversationStore& on, EngineOptions options = {},
+                  MetricsRegistry* metrics = nullptr) {
+        return Engine(flows, on, gateway, std::move(options), metrics);
+    }
+};
+
 bool hasError(const ProcessResult& result, ErrorCode code) {
     for (const auto& error : result.errors) {
         if (error.code == code) {
@@ -119,13 +135,9 @@ class tst_Engine : public QObject {
 
 private Q_SLOTS:
     void runsTheSampleOrderFlowAndKeepsTheConversation() {
-        FlowRegistry flows;
-        flows.add(loadResourceFlow("order_support.json"));
-        flows.setDefaultFlow("order_support");
-        StubGateway gateway;
-        QVERIFY(loadStubFile(RESOURCES_DIR "/flows/order_support.stubs.json", gateway).empty());
-        MemoryStore store;
-        Engine engine(flows, store, gateway);
+        Rig rig(loadResourceFlow("order_support.json"));
+        QVERIFY(loadStubFile(RESOURCES_DIR "/flows/order_support.stubs.json", rig.gateway).empty());
+        Engine engine = rig.engine(rig.store);
 
         auto r = engine.process(message("c1", "where is my order?"));
         QVERIFY2(r.ok, r.errors.empty() ? "" : r.errors[0].message.c_str());
@@ -143,16 +155,12 @@ private Q_SLOTS:
         QCOMPARE(view->state.currentState, r.currentState);
         QCOMPARE(view->history.size(), size_t(2));
         QCOMPARE(view->history[1].input, std::string("it's AB-12345"));
-        QCOMPARE(gateway.calls().size(), size_t(1));
+        QCOMPARE(rig.gateway.calls().size(), size_t(1));
     }
 
     void sameIdempotencyKeyAnswersAgainWithoutApplying() {
-        FlowRegistry flows;
-        flows.add(parse(kCounterFlow));
-        flows.setDefaultFlow("counter");
-        StubGateway gateway;
-        MemoryStore store;
-        Engine engine(flows, store, gateway);
+        Rig rig(parse(kCounterFlow));
+        Engine engine = rig.engine(rig.store);
         const auto first = engine.process(message("c", "a", "k1"));
         const auto again = engine.process(message("c", "a", "k1"));
         QVERIFY(first.ok && !first.duplicate);
@@ -160,16 +168,12 @@ private Q_SLOTS:
         QCOMPARE(again.response, std::string("n=1"));
         QCOMPARE(again.version, first.version);
         QCOMPARE(engine.process(message("c", "b", "k2")).response, std::string("n=2"));
-        QCOMPARE(store.history("acme", "c", 10).size(), size_t(2));
+        QCOMPARE(rig.store.history("acme", "c", 10).size(), size_t(2));
     }
 
     void rejectsBadRequestsWithoutTouchingTheConversation() {
-        FlowRegistry flows;
-        flows.add(parse(kCounterFlow));
-        flows.setDefaultFlow("counter");
-        StubGateway gateway;
-        MemoryStore store;
-        Engine engine(flows, store, gateway);
+        Rig rig(parse(kCounterFlow));
+        Engine engine = rig.engine(rig.store);
         QVERIFY(hasError(engine.process(message("", "x")), ErrorCode::ValidationError));
         QVERIFY(hasError(engine.process(message("c", std::string(65 * 1024, 'x'))),
                          ErrorCode::MessageTooLarge));
@@ -178,39 +182,32 @@ private Q_SLOTS:
         const auto missing = engine.process(forced);
         QVERIFY(hasError(missing, ErrorCode::FlowNotFound));
         QVERIFY(missing.errors[0].message.find("nope") != std::string::npos);
-        QCOMPARE(store.conversationCount(), int64_t(0));
+        QCOMPARE(rig.store.conversationCount(), int64_t(0));
     }
 
     void failedMessageIsRecordedAndKeepsItsAnswer() {
         // A non-waiting A -> B -> A loop: the circuit breaker stops it; the answer is stored, so
         // a retry gets the same error instead of running the loop again.
-        FlowRegistry flows;
-        flows.add(parse(R"({"name": "loop", "initial_state": "w", "states": {
+        Rig rig(parse(R"({"name": "loop", "initial_state": "w", "states": {
           "w": {"type": "response", "config": {"response_templates": {"default": "hi"}},
                 "transitions": [{"condition": "any_input", "target_state": "a"}]},
           "a": {"type": "condition", "transitions": [{"condition": "fallback", "target_state": "b"}]},
           "b": {"type": "condition", "transitions": [{"condition": "fallback", "target_state": "a"}]}
         }})"));
-        flows.setDefaultFlow("loop");
-        StubGateway gateway;
-        MemoryStore store;
-        Engine engine(flows, store, gateway);
+        Engine engine = rig.engine(rig.store);
         const auto first = engine.process(message("c", "go", "k"));
         QVERIFY(hasError(first, ErrorCode::CircularTransition));
         const auto retry = engine.process(message("c", "go", "k"));
         QVERIFY(retry.duplicate);
         QVERIFY(hasError(retry, ErrorCode::CircularTransition));
-        QCOMPARE(store.history("acme", "c", 10).size(), size_t(1));
+        QCOMPARE(rig.store.history("acme", "c", 10).size(), size_t(1));
     }
 
     void countsMessagesErrorsAndTransitionsInTheRegistry() {
-        FlowRegistry flows;
-        flows.add(loadResourceFlow("order_support.json"));
-        flows.setDefaultFlow("order_support");
-        StubGateway gateway; // no stubs: the orders API call fails and takes on_failure
-        MemoryStore store;
+        Rig rig(loadResourceFlow(
+            "order_support.json")); // no stubs: the orders API call fails and takes on_failure
         MetricsRegistry metrics;
-        Engine engine(flows, store, gateway, {}, &metrics);
+        Engine engine = rig.engine(rig.store, {}, &metrics);
         engine.process(message("c", "where is my order", "k1"));
         engine.process(message("c", "AB-12345", "k2"));
         engine.process(message("c", "AB-12345", "k2")); // a retry
@@ -227,12 +224,8 @@ private Q_SLOTS:
     }
 
     void resetStartsTheConversationAfresh() {
-        FlowRegistry flows;
-        flows.add(parse(kCounterFlow));
-        flows.setDefaultFlow("counter");
-        StubGateway gateway;
-        MemoryStore store;
-        Engine engine(flows, store, gateway);
+        Rig rig(parse(kCounterFlow));
+        Engine engine = rig.engine(rig.store);
         engine.process(message("c", "a"));
         engine.process(message("c", "b"));
         QVERIFY(engine.reset("acme", "c"));
@@ -242,16 +235,13 @@ private Q_SLOTS:
     }
 
     void sixteenThreadsOnOneConversationApplyEachMessageOnceInOrder() {
-        FlowRegistry flows;
-        flows.add(parse(kCounterFlow));
-        flows.setDefaultFlow("counter");
-        StubGateway gateway;
+        Rig rig(parse(kCounterFlow));
         std::string error;
         SqliteOptions keepAll;
         keepAll.historyLimitPerConversation = 20000; // the check reads every message back
         auto store = SqliteStore::open((m_dir.path() + "/one.db").toStdString(), keepAll, &error);
         QVERIFY2(store, error.c_str());
-        Engine engine(flows, *store, gateway);
+        Engine engine = rig.engine(*store);
         QVERIFY(hammer({&engine}, 16, 1000));
         checkAppliedOnceInOrder(*store, 16000);
     }
@@ -259,17 +249,14 @@ private Q_SLOTS:
     void twoEnginesSharingAStoreStillApplyEachMessageOnce() {
         // Two engines do not share their striped locks, like two flowd nodes: only the store's
         // optimistic version check keeps them from applying a message twice or losing one.
-        FlowRegistry flows;
-        flows.add(parse(kCounterFlow));
-        flows.setDefaultFlow("counter");
-        StubGateway gateway;
+        Rig rig(parse(kCounterFlow));
         std::string error;
         auto store = SqliteStore::open((m_dir.path() + "/two.db").toStdString(), {}, &error);
         QVERIFY2(store, error.c_str());
         EngineOptions options;
         options.maxCommitAttempts = 1000; // 8 threads race per engine: conflicts are expected
-        Engine a(flows, *store, gateway, options);
-        Engine b(flows, *store, gateway, options);
+        Engine a = rig.engine(*store, options);
+        Engine b = rig.engine(*store, options);
         QVERIFY(hammer({&a, &b}, 8, 250));
         checkAppliedOnceInOrder(*store, 2000);
     }

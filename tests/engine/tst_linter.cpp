@@ -1,4 +1,5 @@
 #include "flowdeck/engine/diagnostic.h"
+#include "flowdeck/engine/flow_generator.h"
 #include "flowdeck/engine/flow_json.h"
 #include "flowdeck/engine/linter.h"
 #include "flowdeck/engine/lua_sandbox.h"
@@ -67,23 +68,7 @@ Json cleanFlow() {
 // The seed's generated flow (test_maximum_complexity_flows): response states in a ring, each
 // matching an intent and an expression over slots.value.
 Json seedThousandStateFlow() {
-    Json flow = {{"name", "large_flow"}, {"initial_state", "state_0"}, {"states", Json::object()}};
-    for (int i = 0; i < 1000; ++i) {
-        const std::string next = "state_" + std::to_string((i + 1) % 1000);
-        flow["states"]["state_" + std::to_string(i)] = {
-            {"type", "response"},
-            {"config", {{"response_templates", {{"default", "Response " + std::to_string(i)}}}}},
-            {"transitions",
-             {{{"condition", "intent_match"},
-               {"condition_value", "intent_" + std::to_string(i)},
-               {"target_state", next},
-               {"priority", i % 100}},
-              {{"condition", "expression"},
-               {"expression", "slots.value > " + std::to_string(i)},
-               {"target_state", next},
-               {"priority", (i + 50) % 100}}}}};
-    }
-    return flow;
+    return generateSeedRingFlow(1000);
 }
 
 std::vector<Diagnostic> lint(const Json& document) {

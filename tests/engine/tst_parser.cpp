@@ -1,3 +1,4 @@
+#include "flowdeck/engine/flow_generator.h"
 #include "flowdeck/engine/flow_json.h"
 
 #include <QtTest>
@@ -67,25 +68,9 @@ QString describe(const ParseResult& result) {
     return lines.join('\n');
 }
 
-// The seed's test_maximum_complexity_flows document: 1,000 states in a ring, two transitions each.
+// The seed's test_maximum_complexity_flows document: states in a ring, two transitions each.
 Json seedComplexFlow(int states) {
-    Json flow = {{"name", "large_flow"}, {"initial_state", "state_0"}, {"states", Json::object()}};
-    for (int i = 0; i < states; ++i) {
-        const std::string next = "state_" + std::to_string((i + 1) % states);
-        flow["states"]["state_" + std::to_string(i)] = {
-            {"type", "response"},
-            {"config", {{"response_templates", {{"default", "Response " + std::to_string(i)}}}}},
-            {"transitions",
-             {{{"condition", "intent_match"},
-               {"condition_value", "intent_" + std::to_string(i)},
-               {"target_state", next},
-               {"priority", i % 100}},
-              {{"condition", "expression"},
-               {"expression", "slots.value > " + std::to_string(i)},
-               {"target_state", next},
-               {"priority", (i + 50) % 100}}}}};
-    }
-    return flow;
+    return generateSeedRingFlow(static_cast<size_t>(states));
 }
 
 std::string manyStates(int count) {

@@ -12,4 +12,10 @@ namespace flowdeck::engine {
 // ten. Deterministic: the same size gives the same flow.
 Flow generateBlockFlow(size_t states);
 
+// The seed's test_maximum_complexity_flows document, scaled: `states` response states in a ring
+// ("state_0" -> "state_1" -> ... -> "state_0"), each with an intent_match and an expression
+// transition ("slots.value > i") to the next. Valid, with warnings (undefined intents, no end
+// state); the worst case for the linter's expression check (one Lua compile per state).
+Json generateSeedRingFlow(size_t states);
+
 } // namespace flowdeck::engine
