@@ -103,9 +103,11 @@ bool applyPragmas(sqlite3* db, const SqliteOptions& options, Role role, std::str
     std::string pragmas = full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
     // The WAL is truncated back to 64 MiB after checkpoints so it cannot grow without bound.
     pragmas += "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;";
-    // A 64 MiB page cache and memory-mapped reads: the writer's index lookups (version and
-    // idempotency checks) otherwise miss SQLite's 2 MiB default cache and pay a pread each.
-    pragmas += "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;";
+    // Bigger page caches than SQLite's 2 MiB default: the writer's index lookups (version and
+    // idempotency checks) would otherwise pay a pread per miss. Readers get less: there are
+    // several. No mmap: on this kind of VM remapping as the file grows cost more than it saved
+    // (whole messages through the engine ran 1.7x faster without it).
+    pragmas += role == Role::Writer ? "PRAGMA cache_size = -65536;" : "PRAGMA cache_size = -16384;";
     if (role == Role::Writer) {
         // WAL is what lets readers run beside the writer and makes NORMAL durable across a
         // killed process; refuse to run in any other mode (e.g. on a filesystem without shm).
