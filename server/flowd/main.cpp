@@ -1,0 +1,129 @@
+// flowd: serves the Flowdeck engine over gRPC and HTTP (docs/operations.md).
+#include "grpc_server.h"
+#include "http_server.h"
+#include "node.h"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <pthread.h>
+#include <thread>
+
+using namespace flowdeck::server;
+
+namespace {
+
+struct Settings {
+    NodeOptions node;
+    std::string grpcAddress = "127.0.0.1:7443";
+    std::string httpAddress = "127.0.0.1:7080";
+    int drainMs = 0;
+    int shutdownGraceMs = 10000;
+};
+
+bool splitHostPort(const std::string& address, std::string& host, int& port) {
+    const auto colon = address.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+        return false;
+    }
+    host = address.substr(0, colon);
+    try {
+        size_t used = 0;
+        port = std::stoi(address.substr(colon + 1), &used);
+        return used == address.size() - colon - 1 && port >= 0 && port <= 65535;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+// Signals are blocked in every thread (the servers' threads inherit the mask) and taken by
+// sigwait in main, so shutdown runs as ordinary code rather than in a signal handler.
+sigset_t blockShutdownSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    return set;
+}
+
+int run(const Settings& settings) {
+    const sigset_t signals = blockShutdownSignals();
+    logLine("starting version " + settings.node.version);
+    std::string httpHost;
+    int httpPort = 0;
+    if (!splitHostPort(settings.httpAddress, httpHost, httpPort)) {
+        logLine("--http must be HOST:PORT, not '" + settings.httpAddress + "'");
+        return 2;
+    }
+    std::string error;
+    auto node = Node::open(settings.node, &error);
+    if (!node) {
+        logLine(error);
+        return 1;
+    }
+    HttpServer http(*node);
+    if (!http.start(httpHost, httpPort, &error)) {
+        logLine(error);
+        return 1;
+    }
+    logLine("HTTP listening on " + httpHost + ":" + std::to_string(http.port()));
+    GrpcServer grpc(*node);
+    if (!grpc.start(settings.grpcAddress, &error)) {
+        logLine(error);
+        return 1;
+    }
+    logLine("gRPC listening on " + settings.grpcAddress + " (port " + std::to_string(grpc.port()) +
+            ")");
+    node->setPhase(Node::Phase::Serving);
+    logLine("ready");
+
+    int received = 0;
+    sigwait(&signals, &received);
+    logLine(std::string("received ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
+            ": draining (/ready now 503)");
+    node->setPhase(Node::Phase::Draining);
+    if (settings.drainMs > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(settings.drainMs));
+    }
+    grpc.shutdown(std::chrono::milliseconds(settings.shutdownGraceMs));
+    logLine("gRPC stopped");
+    http.stop();
+    logLine("HTTP stopped");
+    node->closeStore();
+    logLine("shutdown complete");
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Settings settings;
+    settings.node.dataDir = "flowd-data";
+    settings.node.flowsDir = FLOWD_DEFAULT_FLOWS_DIR;
+    settings.node.version = FLOWD_VERSION;
+    CLI::App app{"flowd: serves Flowdeck flows over gRPC and HTTP"};
+    app.add_option("--data", settings.node.dataDir,
+                   "Directory for conversations.sqlite (created if missing)")
+        ->capture_default_str();
+    app.add_option("--grpc", settings.grpcAddress, "gRPC listen address HOST:PORT")
+        ->capture_default_str();
+    app.add_option("--http", settings.httpAddress, "HTTP listen address HOST:PORT")
+        ->capture_default_str();
+    app.add_option("--flows", settings.node.flowsDir,
+                   "Directory of flow files (*.json, not *.stubs.json) to serve")
+        ->capture_default_str();
+    app.add_option("--default-flow", settings.node.defaultFlow,
+                   "Flow for new conversations (default: order_support if loaded, else the first)");
+    app.add_option("--drain-ms", settings.drainMs,
+                   "After SIGTERM, keep serving this long with /ready at 503 before stopping")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 600000));
+    app.add_option("--shutdown-grace-ms", settings.shutdownGraceMs,
+                   "How long calls in flight may run after shutdown begins")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 600000));
+    CLI11_PARSE(app, argc, argv);
+    return run(settings);
+}

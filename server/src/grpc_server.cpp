@@ -1,0 +1,257 @@
+#include "grpc_server.h"
+
+#include "api_errors.h"
+#include "conversation_api.h"
+#include "flows_api.h"
+
+#include "flowdeck/v1/conversations.grpc.pb.h"
+#include "flowdeck/v1/flows.grpc.pb.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/support/server_interceptor.h>
+#ifdef FLOWD_HAVE_REFLECTION
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#endif
+
+#include <array>
+
+namespace flowdeck::server {
+
+namespace {
+
+namespace gx = grpc::experimental;
+using engine::ErrorCode;
+
+std::string_view codeName(grpc::StatusCode code) {
+    static constexpr std::array<std::string_view, 17> kNames = {"OK",
+                                                                "CANCELLED",
+                                                                "UNKNOWN",
+                                                                "INVALID_ARGUMENT",
+                                                                "DEADLINE_EXCEEDED",
+                                                                "NOT_FOUND",
+                                                                "ALREADY_EXISTS",
+                                                                "PERMISSION_DENIED",
+                                                                "RESOURCE_EXHAUSTED",
+                                                                "FAILED_PRECONDITION",
+                                                                "ABORTED",
+                                                                "OUT_OF_RANGE",
+                                                                "UNIMPLEMENTED",
+                                                                "INTERNAL",
+                                                                "UNAVAILABLE",
+                                                                "DATA_LOSS",
+                                                                "UNAUTHENTICATED"};
+    const auto index = static_cast<size_t>(code);
+    return index < kNames.size() ? kNames[index] : "UNKNOWN";
+}
+
+class MetricsInterceptor final : public gx::Interceptor {
+public:
+    MetricsInterceptor(Node& node, std::string method)
+        : m_node(node)
+        , m_method(std::move(method))
+        , m_started(std::chrono::steady_clock::now()) {}
+
+    void Intercept(gx::InterceptorBatchMethods* methods) override {
+        if (methods->QueryInterceptionHookPoint(gx::InterceptionHookPoints::PRE_SEND_STATUS)) {
+            m_node.recordRequest(m_method, codeName(methods->GetSendStatus().error_code()),
+                                 std::chrono::steady_clock::now() - m_started);
+        }
+        methods->Proceed();
+    }
+
+private:
+    Node& m_node;
+    std::string m_method;
+    std::chrono::steady_clock::time_point m_started;
+};
+
+class MetricsInterceptorFactory final : public gx::ServerInterceptorFactoryInterface {
+public:
+    explicit MetricsInterceptorFactory(Node& node)
+        : m_node(node) {}
+    gx::Interceptor* CreateServerInterceptor(gx::ServerRpcInfo* info) override {
+        std::string method = info->method() != nullptr ? info->method() : "unknown";
+        if (method.starts_with('/')) {
+            method.erase(0, 1);
+        }
+        return new MetricsInterceptor(m_node, std::move(method));
+    }
+
+private:
+    Node& m_node;
+};
+
+std::optional<std::chrono::milliseconds> budgetOf(const grpc::ServerContext& context) {
+    const auto now = std::chrono::system_clock::now();
+    const auto deadline = context.deadline();
+    if (deadline > now + std::chrono::hours(24)) {
+        return std::nullopt; // no deadline (gRPC reports "infinite" as a far-future time)
+    }
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+}
+
+// Runs one call: a trace id in the response metadata, the rejection (if any) as a status with
+// details, and no exception past the API.
+template <class Call> grpc::Status serve(grpc::ServerContext* context, Call&& call) {
+    const std::string traceId = newTraceId();
+    context->AddInitialMetadata("x-flowdeck-trace-id", traceId);
+    try {
+        const Rejection rejected = call(traceId);
+        return rejected ? grpcError(*rejected, traceId) : grpc::Status::OK;
+    } catch (const std::exception& e) {
+        return grpcError(ErrorCode::StateError, std::string("internal error: ") + e.what(),
+                         traceId);
+    }
+}
+
+grpc::Status notYet(grpc::ServerContext* context, std::string_view method) {
+    context->AddInitialMetadata("x-flowdeck-trace-id", newTraceId());
+    return {grpc::StatusCode::UNIMPLEMENTED,
+            std::string(method) + " is not implemented yet by this flowd (single-node slice: "
+                                  "flows are loaded read-only from --flows at startup)"};
+}
+
+// Conversations and the seed's MCPEngine serve the same calls.
+template <class Base> class ConversationCalls : public Base {
+public:
+    explicit ConversationCalls(Node& node)
+        : m_node(node) {}
+
+    grpc::Status ProcessMessage(grpc::ServerContext* context, const v1::ProcessMessageRequest* in,
+                                v1::ProcessMessageResponse* out) override {
+        return serve(context, [&](const std::string& traceId) {
+            return processMessage(m_node, *in, traceId, budgetOf(*context), *out);
+        });
+    }
+    grpc::Status GetConversationState(grpc::ServerContext* context, const v1::GetStateRequest* in,
+                                      v1::GetStateResponse* out) override {
+        return serve(context,
+                     [&](const std::string&) { return getConversationState(m_node, *in, *out); });
+    }
+    grpc::Status ResetConversation(grpc::ServerContext* context, const v1::ResetRequest* in,
+                                   v1::ResetResponse* out) override {
+        return serve(context,
+                     [&](const std::string&) { return resetConversation(m_node, *in, *out); });
+    }
+
+protected:
+    Node& m_node;
+};
+
+class ConversationsService final : public ConversationCalls<v1::Conversations::Service> {
+public:
+    using ConversationCalls::ConversationCalls;
+};
+
+class SeedService final : public ConversationCalls<v1::MCPEngine::Service> {
+public:
+    using ConversationCalls::ConversationCalls;
+
+    grpc::Status GetFlow(grpc::ServerContext* context, const v1::GetFlowRequest* in,
+                         v1::GetFlowResponse* out) override {
+        return serve(context, [&](const std::string&) { return getFlow(m_node, *in, *out); });
+    }
+    grpc::Status ListFlows(grpc::ServerContext* context, const v1::ListFlowsRequest* in,
+                           v1::ListFlowsResponse* out) override {
+        return serve(context, [&](const std::string&) { return listFlows(m_node, *in, *out); });
+    }
+    grpc::Status CreateFlow(grpc::ServerContext* context, const v1::CreateFlowRequest*,
+                            v1::CreateFlowResponse*) override {
+        return notYet(context, "MCPEngine.CreateFlow");
+    }
+    grpc::Status UpdateFlow(grpc::ServerContext* context, const v1::UpdateFlowRequest*,
+                            v1::UpdateFlowResponse*) override {
+        return notYet(context, "MCPEngine.UpdateFlow");
+    }
+    grpc::Status DeleteFlow(grpc::ServerContext* context, const v1::DeleteFlowRequest*,
+                            v1::DeleteFlowResponse*) override {
+        return notYet(context, "MCPEngine.DeleteFlow");
+    }
+};
+
+class FlowsService final : public v1::Flows::Service {
+public:
+    explicit FlowsService(Node& node)
+        : m_node(node) {}
+
+    grpc::Status ValidateFlow(grpc::ServerContext* context, const v1::ValidateFlowRequest* in,
+                              v1::ValidateFlowResponse* out) override {
+        return serve(context, [&](const std::string&) { return validateFlow(*in, *out); });
+    }
+    grpc::Status GetFlow(grpc::ServerContext* context, const v1::GetFlowRequest* in,
+                         v1::GetFlowResponse* out) override {
+        return serve(context, [&](const std::string&) { return getFlow(m_node, *in, *out); });
+    }
+    grpc::Status ListFlows(grpc::ServerContext* context, const v1::ListFlowsRequest* in,
+                           v1::ListFlowsResponse* out) override {
+        return serve(context, [&](const std::string&) { return listFlows(m_node, *in, *out); });
+    }
+    grpc::Status CreateFlow(grpc::ServerContext* context, const v1::CreateFlowRequest*,
+                            v1::CreateFlowResponse*) override {
+        return notYet(context, "Flows.CreateFlow");
+    }
+    grpc::Status UpdateFlow(grpc::ServerContext* context, const v1::UpdateFlowRequest*,
+                            v1::UpdateFlowResponse*) override {
+        return notYet(context, "Flows.UpdateFlow");
+    }
+    grpc::Status ListVersions(grpc::ServerContext* context, const v1::ListVersionsRequest*,
+                              v1::ListVersionsResponse*) override {
+        return notYet(context, "Flows.ListVersions");
+    }
+    grpc::Status DeleteFlow(grpc::ServerContext* context, const v1::DeleteFlowRequest*,
+                            v1::DeleteFlowResponse*) override {
+        return notYet(context, "Flows.DeleteFlow");
+    }
+
+private:
+    Node& m_node;
+};
+
+} // namespace
+
+GrpcServer::GrpcServer(Node& node)
+    : m_node(node)
+    , m_conversations(std::make_unique<ConversationsService>(node))
+    , m_flows(std::make_unique<FlowsService>(node))
+    , m_seed(std::make_unique<SeedService>(node)) {}
+
+GrpcServer::~GrpcServer() {
+    shutdown(std::chrono::milliseconds(0));
+}
+
+bool GrpcServer::start(const std::string& address, std::string* error) {
+    grpc::EnableDefaultHealthCheckService(true);
+#ifdef FLOWD_HAVE_REFLECTION
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+#endif
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &m_port);
+    builder.RegisterService(m_conversations.get());
+    builder.RegisterService(m_flows.get());
+    builder.RegisterService(m_seed.get());
+    std::vector<std::unique_ptr<gx::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(m_node));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+    m_server = builder.BuildAndStart();
+    if (!m_server || m_port == 0) {
+        *error = "cannot listen for gRPC on " + address;
+        m_server.reset();
+        return false;
+    }
+    return true;
+}
+
+void GrpcServer::shutdown(std::chrono::milliseconds grace) {
+    if (!m_server) {
+        return;
+    }
+    if (auto* health = m_server->GetHealthCheckService()) {
+        health->Shutdown();
+    }
+    m_server->Shutdown(std::chrono::system_clock::now() + grace);
+    m_server->Wait();
+    m_server.reset();
+}
+
+} // namespace flowdeck::server

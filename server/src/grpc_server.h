@@ -1,0 +1,41 @@
+#pragma once
+
+#include "node.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace grpc {
+class Server;
+class Service;
+} // namespace grpc
+
+namespace flowdeck::server {
+
+// The gRPC front end: Conversations, Flows (read-only) and the seed's MCPEngine, plus the
+// standard grpc.health.v1.Health and server reflection. Every call is counted in
+// flowdeck_requests_total{method="flowdeck.v1.Conversations/ProcessMessage",code="OK"} by an
+// interceptor, so no handler can forget.
+class GrpcServer final {
+public:
+    explicit GrpcServer(Node& node);
+    ~GrpcServer();
+
+    // Binds and starts serving; false with *error when the address cannot be bound.
+    bool start(const std::string& address, std::string* error);
+    int port() const { return m_port; }
+    // Health turns NOT_SERVING, new calls are refused, and calls in flight get until `grace` to
+    // finish before they are cancelled.
+    void shutdown(std::chrono::milliseconds grace);
+
+private:
+    Node& m_node;
+    std::unique_ptr<grpc::Service> m_conversations;
+    std::unique_ptr<grpc::Service> m_flows;
+    std::unique_ptr<grpc::Service> m_seed;
+    std::unique_ptr<grpc::Server> m_server;
+    int m_port = 0;
+};
+
+} // namespace flowdeck::server

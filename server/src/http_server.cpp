@@ -1,0 +1,196 @@
+#include "http_server.h"
+
+#include "api_errors.h"
+#include "conversation_api.h"
+#include "flows_api.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <httplib.h>
+
+namespace flowdeck::server {
+
+namespace {
+
+using engine::ErrorCode;
+namespace pbu = google::protobuf::util;
+
+constexpr const char* kJson = "application/json";
+
+// The request's start, set when routing begins and read by the logger on the same thread.
+thread_local std::chrono::steady_clock::time_point t_started;
+
+std::string routeLabel(const httplib::Request& request) {
+    const std::string& path = request.path;
+    if (path == "/health" || path == "/ready" || path == "/metrics" || path == "/api/v2/process" ||
+        path == "/api/v2/flows") {
+        return request.method + " " + path;
+    }
+    if (path.starts_with("/api/v2/conversations/") && path.ends_with("/state")) {
+        return request.method + " /api/v2/conversations/{id}/state";
+    }
+    return "other"; // unknown paths must not create a metric child each
+}
+
+void sendError(httplib::Response& response, const engine::EngineError& error,
+               const std::string& traceId) {
+    response.status = statusFor(error.code).http;
+    response.set_header("X-Flowdeck-Trace-Id", traceId);
+    response.set_content(httpErrorBody(error, traceId), kJson);
+}
+
+void sendError(httplib::Response& response, ErrorCode code, std::string message,
+               const std::string& traceId) {
+    engine::EngineError error;
+    error.code = code;
+    error.message = std::move(message);
+    sendError(response, error, traceId);
+}
+
+void sendMessage(httplib::Response& response, const google::protobuf::Message& message,
+                 const std::string& traceId) {
+    pbu::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    options.always_print_primitive_fields = true;
+    std::string text;
+    const auto status = pbu::MessageToJsonString(message, &text, options);
+    if (!status.ok()) {
+        sendError(response, ErrorCode::StateError,
+                  "cannot print the response: " + std::string(status.message()), traceId);
+        return;
+    }
+    response.status = 200;
+    response.set_header("X-Flowdeck-Trace-Id", traceId);
+    response.set_content(text, kJson);
+}
+
+bool queryFlag(const httplib::Request& request, const char* name) {
+    const std::string value = request.get_param_value(name);
+    return value == "true" || value == "1";
+}
+
+// Runs a handler's body, turning anything thrown into the seed's 500 body.
+template <class Body>
+void guarded(httplib::Response& response, const std::string& traceId, Body&& body) {
+    try {
+        body();
+    } catch (const std::exception& e) {
+        sendError(response, ErrorCode::StateError, std::string("internal error: ") + e.what(),
+                  traceId);
+    }
+}
+
+} // namespace
+
+HttpServer::HttpServer(Node& node)
+    : m_node(node)
+    , m_server(std::make_unique<httplib::Server>()) {
+    routes();
+}
+
+HttpServer::~HttpServer() {
+    stop();
+}
+
+void HttpServer::routes() {
+    auto& server = *m_server;
+    server.set_keep_alive_timeout(2);
+    server.set_payload_max_length(1024 * 1024);
+    server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+        t_started = std::chrono::steady_clock::now();
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    server.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+        m_node.recordRequest(routeLabel(request), std::to_string(response.status),
+                             std::chrono::steady_clock::now() - t_started);
+    });
+    server.Get("/health", [this](const httplib::Request&, httplib::Response& response) {
+        bool healthy = false;
+        response.set_content(m_node.healthJson(&healthy), kJson);
+        response.status = healthy ? 200 : 503;
+    });
+    server.Get("/ready", [this](const httplib::Request&, httplib::Response& response) {
+        const Node::Phase phase = m_node.phase();
+        const char* name = phase == Node::Phase::Serving    ? "serving"
+                           : phase == Node::Phase::Starting ? "starting"
+                                                            : "draining";
+        response.status = phase == Node::Phase::Serving ? 200 : 503;
+        response.set_content(std::string(R"({"status":")") + name + "\"}", kJson);
+    });
+    server.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+        response.set_content(m_node.metrics().exposition(),
+                             "text/plain; version=0.0.4; charset=utf-8");
+    });
+    server.Post(
+        "/api/v2/process", [this](const httplib::Request& request, httplib::Response& response) {
+            const std::string traceId = newTraceId();
+            guarded(response, traceId, [&] {
+                v1::ProcessMessageRequest in;
+                const auto parsed = pbu::JsonStringToMessage(request.body, &in);
+                if (!parsed.ok()) {
+                    sendError(response, ErrorCode::ValidationError,
+                              "the body is not a ProcessMessageRequest: " +
+                                  std::string(parsed.message()),
+                              traceId);
+                    return;
+                }
+                v1::ProcessMessageResponse out;
+                if (auto rejected = processMessage(m_node, in, traceId, std::nullopt, out)) {
+                    sendError(response, *rejected, traceId);
+                } else {
+                    sendMessage(response, out, traceId);
+                }
+            });
+        });
+    server.Get(R"(/api/v2/conversations/([^/]+)/state)",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                   const std::string traceId = newTraceId();
+                   guarded(response, traceId, [&] {
+                       v1::GetStateRequest in;
+                       in.set_tenant_id(request.get_param_value("tenant_id"));
+                       in.set_conversation_id(request.matches[1]);
+                       in.set_include_history(queryFlag(request, "include_history"));
+                       in.set_include_context(queryFlag(request, "include_context"));
+                       v1::GetStateResponse out;
+                       if (auto rejected = getConversationState(m_node, in, out)) {
+                           sendError(response, *rejected, traceId);
+                       } else {
+                           sendMessage(response, out, traceId);
+                       }
+                   });
+               });
+    server.Get(
+        "/api/v2/flows", [this](const httplib::Request& request, httplib::Response& response) {
+            const std::string traceId = newTraceId();
+            guarded(response, traceId, [&] {
+                v1::ListFlowsRequest in;
+                in.set_tenant_id(request.get_param_value("tenant_id"));
+                in.set_limit(
+                    static_cast<uint32_t>(std::atoi(request.get_param_value("limit").c_str())));
+                in.set_offset(
+                    static_cast<uint32_t>(std::atoi(request.get_param_value("offset").c_str())));
+                v1::ListFlowsResponse out;
+                listFlows(m_node, in, out);
+                sendMessage(response, out, traceId);
+            });
+        });
+}
+
+bool HttpServer::start(const std::string& host, int port, std::string* error) {
+    m_port = port == 0 ? m_server->bind_to_any_port(host)
+                       : (m_server->bind_to_port(host, port) ? port : -1);
+    if (m_port <= 0) {
+        *error = "cannot listen for HTTP on " + host + ":" + std::to_string(port);
+        return false;
+    }
+    m_thread = std::thread([this] { m_server->listen_after_bind(); });
+    return true;
+}
+
+void HttpServer::stop() {
+    if (m_thread.joinable()) {
+        m_server->stop();
+        m_thread.join();
+    }
+}
+
+} // namespace flowdeck::server
