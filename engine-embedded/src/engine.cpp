@@ -98,6 +98,7 @@ ProcessResult Engine::process(const MessageRequest& request) {
                          : failure(request, makeError(ErrorCode::StorageError,
                                                       "the stored answer cannot be decoded"));
         result.duplicate = true;
+        result.stored = true;
     } else {
         std::lock_guard lock(lockFor(request.tenantId, request.conversationId));
         Attempt attempt;
@@ -195,6 +196,7 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
     switch (commit.status) {
     case CommitStatus::Committed:
         out.trace = std::move(run.trace);
+        out.stored = true;
         return true;
     case CommitStatus::Conflict:
         return false;
@@ -204,6 +206,7 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
             commit.existing ? decodeProcessResult(commit.existing->resultJson) : std::nullopt;
         out = earlier ? std::move(*earlier) : out;
         out.duplicate = true;
+        out.stored = true;
         return true;
     }
     case CommitStatus::Failed:

@@ -132,8 +132,8 @@ Rejection processMessage(Node& node, const v1::ProcessMessageRequest& request,
         return rejected;
     }
     engine::ProcessResult result = node.engine().process(message);
-    // version 0 with errors: nothing ran or was stored, so the call fails as a whole.
-    if (!result.errors.empty() && result.version == 0 && !result.duplicate) {
+    // Rejected before running (nothing stored): the call fails as a whole.
+    if (!result.errors.empty() && !result.stored) {
         return result.errors.front();
     }
     toProto(result, traceId, out);

@@ -163,8 +163,8 @@ private Q_SLOTS:
         Engine engine = rig.engine(rig.store);
         const auto first = engine.process(message("c", "a", "k1"));
         const auto again = engine.process(message("c", "a", "k1"));
-        QVERIFY(first.ok && !first.duplicate);
-        QVERIFY(again.duplicate);
+        QVERIFY(first.ok && !first.duplicate && first.stored);
+        QVERIFY(again.duplicate && again.stored);
         QCOMPARE(again.response, std::string("n=1"));
         QCOMPARE(again.version, first.version);
         QCOMPARE(engine.process(message("c", "b", "k2")).response, std::string("n=2"));
@@ -174,7 +174,9 @@ private Q_SLOTS:
     void rejectsBadRequestsWithoutTouchingTheConversation() {
         Rig rig(parse(kCounterFlow));
         Engine engine = rig.engine(rig.store);
-        QVERIFY(hasError(engine.process(message("", "x")), ErrorCode::ValidationError));
+        const auto invalid = engine.process(message("", "x"));
+        QVERIFY(hasError(invalid, ErrorCode::ValidationError));
+        QVERIFY(!invalid.stored);
         QVERIFY(hasError(engine.process(message("c", std::string(65 * 1024, 'x'))),
                          ErrorCode::MessageTooLarge));
         auto forced = message("c", "x");
@@ -197,6 +199,7 @@ private Q_SLOTS:
         Engine engine = rig.engine(rig.store);
         const auto first = engine.process(message("c", "go", "k"));
         QVERIFY(hasError(first, ErrorCode::CircularTransition));
+        QVERIFY(first.stored); // failed while running: recorded, unlike a rejected request
         const auto retry = engine.process(message("c", "go", "k"));
         QVERIFY(retry.duplicate);
         QVERIFY(hasError(retry, ErrorCode::CircularTransition));

@@ -54,6 +54,9 @@ struct ProcessResult {
     Trace trace;
     int64_t version = 0;    // the conversation's version after this message
     bool duplicate = false; // answered from an earlier message with the same idempotency key
+    // The message and this answer are in the store (false: rejected before running, e.g. a
+    // VALIDATION_ERROR, FLOW_NOT_FOUND or a STORAGE_ERROR; nothing changed).
+    bool stored = false;
     // For metrics; not part of the stored answer.
     int transitions = 0;
     std::vector<std::string> failedIntegrations;
