@@ -11,6 +11,13 @@ namespace flowdeck::server {
 
 using engine::ErrorCode;
 
+engine::EngineError makeError(engine::ErrorCode code, std::string message) {
+    engine::EngineError error;
+    error.code = code;
+    error.message = std::move(message);
+    return error;
+}
+
 ApiStatus statusFor(ErrorCode code) {
     if (code == ErrorCode::VersionConflict) {
         return {grpc::StatusCode::ABORTED, 409};

@@ -13,13 +13,6 @@ namespace {
 
 using engine::ErrorCode;
 
-engine::EngineError makeError(ErrorCode code, std::string message) {
-    engine::EngineError error;
-    error.code = code;
-    error.message = std::move(message);
-    return error;
-}
-
 std::optional<int> priorityOf(const std::string& text) {
     if (text.empty() || text == "normal") {
         return 0;

@@ -1,5 +1,7 @@
 #include "flows_api.h"
 
+#include "api_errors.h"
+
 #include "flowdeck/engine/executor.h"
 #include "flowdeck/engine/flow_json.h"
 #include "flowdeck/engine/linter.h"
@@ -11,13 +13,6 @@ namespace flowdeck::server {
 namespace {
 
 using engine::ErrorCode;
-
-engine::EngineError makeError(ErrorCode code, std::string message) {
-    engine::EngineError error;
-    error.code = code;
-    error.message = std::move(message);
-    return error;
-}
 
 v1::Severity toProto(engine::Severity severity) {
     switch (severity) {
