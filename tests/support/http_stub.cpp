@@ -318,6 +318,10 @@ int main(int argc, char** argv) {
 
     StubState state;
     httplib::Server server;
+    server.set_tcp_nodelay(true); // no delayed-ACK stalls when load tests call it
+    // Clients that keep connections alive (CurlGateway does) hold a worker each while idle; with
+    // httplib's default of 8 workers, a ninth connection waited for seconds.
+    server.new_task_queue = [] { return new httplib::ThreadPool(64); };
     server.new_task_queue = [] { return new httplib::ThreadPool(32); };
     server.set_keep_alive_timeout(2);
     server.set_payload_max_length(16 * 1024 * 1024);
