@@ -101,6 +101,7 @@ HttpServer::~HttpServer() {
 void HttpServer::routes() {
     auto& server = *m_server;
     server.set_keep_alive_timeout(2);
+    server.set_keep_alive_max_count(1000); // httplib closes after 5 requests by default
     server.set_payload_max_length(1024 * 1024);
     server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
         t_started = std::chrono::steady_clock::now();

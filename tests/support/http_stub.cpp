@@ -320,10 +320,11 @@ int main(int argc, char** argv) {
     httplib::Server server;
     server.set_tcp_nodelay(true); // no delayed-ACK stalls when load tests call it
     // Clients that keep connections alive (CurlGateway does) hold a worker each while idle; with
-    // httplib's default of 8 workers, a ninth connection waited for seconds.
-    server.new_task_queue = [] { return new httplib::ThreadPool(64); };
-    server.new_task_queue = [] { return new httplib::ThreadPool(32); };
+    // 32 workers, a load test through flowd (one kept-alive connection per HTTP worker, 64)
+    // stalled for seconds. Idle connections are closed after 2 s.
+    server.new_task_queue = [] { return new httplib::ThreadPool(256); };
     server.set_keep_alive_timeout(2);
+    server.set_keep_alive_max_count(1000); // httplib closes after 5 requests by default
     server.set_payload_max_length(16 * 1024 * 1024);
     // Routes from the file are registered first so that they win over the built-in endpoints.
     if (!options.routesFile.empty() && !addFileRoutes(server, state, options.routesFile)) {
