@@ -14,13 +14,6 @@ int64_t wallClockMs() {
         .count();
 }
 
-EngineError makeError(ErrorCode code, std::string message) {
-    EngineError error;
-    error.code = code;
-    error.message = std::move(message);
-    return error;
-}
-
 ProcessResult failure(const MessageRequest& request, EngineError error) {
     ProcessResult result;
     result.conversationId = request.conversationId;

@@ -44,6 +44,13 @@ std::optional<ErrorCode> errorCodeFromString(std::string_view text) {
     return std::nullopt;
 }
 
+EngineError makeError(ErrorCode code, std::string message) {
+    EngineError error;
+    error.code = code;
+    error.message = std::move(message);
+    return error;
+}
+
 ErrorCode categoryOf(ErrorCode code) {
     switch (code) {
     case ErrorCode::ValidationError:

@@ -9,15 +9,7 @@ namespace flowdeck::engine {
 
 using namespace metrics_internal;
 
-namespace {
-
-template <class A, class B> bool labelsLess(const A& a, const B& b) {
-    return std::lexicographical_compare(
-        a.begin(), a.end(), b.begin(), b.end(),
-        [](std::string_view x, std::string_view y) { return x < y; });
-}
-
-std::string_view typeName(MetricType type) {
+std::string_view metrics_internal::typeName(MetricType type) {
     switch (type) {
     case MetricType::Counter:
         return "counter";
@@ -26,7 +18,15 @@ std::string_view typeName(MetricType type) {
     case MetricType::Histogram:
         return "histogram";
     }
-    return "metric";
+    return "untyped";
+}
+
+namespace {
+
+template <class A, class B> bool labelsLess(const A& a, const B& b) {
+    return std::lexicographical_compare(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](std::string_view x, std::string_view y) { return x < y; });
 }
 
 std::string inQuotes(std::string_view text) {

@@ -2,6 +2,8 @@
 // https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
 #include "flowdeck/engine/metrics.h"
 
+#include "metrics_internal.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -116,18 +118,6 @@ void appendHistogram(std::string& out, const MetricFamilySnapshot& family,
     out += '\n';
 }
 
-std::string_view typeName(MetricType type) {
-    switch (type) {
-    case MetricType::Counter:
-        return "counter";
-    case MetricType::Gauge:
-        return "gauge";
-    case MetricType::Histogram:
-        return "histogram";
-    }
-    return "untyped";
-}
-
 } // namespace
 
 std::string toPrometheusText(const MetricsSnapshot& snapshot) {
@@ -140,7 +130,7 @@ std::string toPrometheusText(const MetricsSnapshot& snapshot) {
         out += "\n# TYPE ";
         out += family.name;
         out += ' ';
-        out += typeName(family.type);
+        out += metrics_internal::typeName(family.type);
         out += '\n';
         for (const MetricSample& sample : family.samples) {
             if (family.type == MetricType::Histogram) {

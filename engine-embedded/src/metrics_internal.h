@@ -1,5 +1,7 @@
 #pragma once
 
+#include "flowdeck/engine/metrics.h"
+
 #include <string>
 #include <string_view>
 
@@ -18,5 +20,8 @@ std::string cleanLabelValue(std::string_view text, size_t maxBytes);
 
 // The reserved name of the counter of label lookups folded into a family's overflow child.
 inline constexpr std::string_view kOverflowFamilyName = "flowdeck_metric_label_overflow_total";
+
+// "counter", "gauge", "histogram": the exposition's # TYPE word, also used in error messages.
+std::string_view typeName(MetricType type);
 
 } // namespace flowdeck::engine::metrics_internal

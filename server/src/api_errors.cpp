@@ -11,13 +11,6 @@ namespace flowdeck::server {
 
 using engine::ErrorCode;
 
-engine::EngineError makeError(engine::ErrorCode code, std::string message) {
-    engine::EngineError error;
-    error.code = code;
-    error.message = std::move(message);
-    return error;
-}
-
 ApiStatus statusFor(ErrorCode code) {
     if (code == ErrorCode::VersionConflict) {
         return {grpc::StatusCode::ABORTED, 409};
@@ -65,10 +58,7 @@ grpc::Status grpcError(const engine::EngineError& error, const std::string& trac
 }
 
 grpc::Status grpcError(ErrorCode code, std::string message, const std::string& traceId) {
-    engine::EngineError error;
-    error.code = code;
-    error.message = std::move(message);
-    return grpcError(error, traceId);
+    return grpcError(engine::makeError(code, std::move(message)), traceId);
 }
 
 std::string httpErrorBody(const engine::EngineError& error, const std::string& traceId) {

@@ -21,9 +21,6 @@ struct ApiStatus {
 };
 ApiStatus statusFor(engine::ErrorCode code);
 
-// An engine error with a code and a message, for errors the server raises itself.
-engine::EngineError makeError(engine::ErrorCode code, std::string message);
-
 // A fresh random id for one request (16 hex digits), quoted in errors, logs and metadata.
 std::string newTraceId();
 

@@ -40,10 +40,7 @@ void sendError(httplib::Response& response, const engine::EngineError& error,
 
 void sendError(httplib::Response& response, ErrorCode code, std::string message,
                const std::string& traceId) {
-    engine::EngineError error;
-    error.code = code;
-    error.message = std::move(message);
-    sendError(response, error, traceId);
+    sendError(response, engine::makeError(code, std::move(message)), traceId);
 }
 
 void sendMessage(httplib::Response& response, const google::protobuf::Message& message,

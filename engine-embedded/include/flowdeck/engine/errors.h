@@ -38,4 +38,6 @@ struct EngineError {
     std::string traceId;
 };
 
+EngineError makeError(ErrorCode code, std::string message);
+
 } // namespace flowdeck::engine
