@@ -119,25 +119,18 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
     ConversationState state = stored ? std::move(*stored) : ConversationState{};
     const int64_t expectedVersion = isNew ? 0 : state.version;
 
-    std::optional<FlowRegistry::Entry> flow;
-    if (isNew) {
-        const std::string flowId =
-            request.hints.forceFlow.empty() ? m_flows.defaultFlow() : request.hints.forceFlow;
-        flow = m_flows.active(flowId);
-    } else {
-        // A conversation stays on the version it started with; if that version is gone, it
-        // continues on the active one rather than failing forever.
-        flow = m_flows.find(state.flowId, state.flowVersion);
-        flow = flow ? flow : m_flows.active(state.flowId);
-    }
+    // A conversation stays on the version it started with; if that version is gone, it
+    // continues on the active one rather than failing forever.
+    const std::string flowId = !isNew                            ? state.flowId
+                               : request.hints.forceFlow.empty() ? m_flows.defaultFlow()
+                                                                 : request.hints.forceFlow;
+    std::optional<FlowRegistry::Entry> flow =
+        isNew ? std::nullopt : m_flows.find(flowId, state.flowVersion);
+    flow = flow ? flow : m_flows.active(flowId);
     if (!flow) {
-        const std::string which = isNew
-                                      ? (request.hints.forceFlow.empty() ? m_flows.defaultFlow()
-                                                                         : request.hints.forceFlow)
-                                      : state.flowId;
         out.errors.push_back(makeError(ErrorCode::FlowNotFound,
-                                       which.empty() ? "no flow is deployed"
-                                                     : "flow '" + which + "' is not deployed"));
+                                       flowId.empty() ? "no flow is deployed"
+                                                      : "flow '" + flowId + "' is not deployed"));
         return true;
     }
 
