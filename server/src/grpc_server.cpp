@@ -112,31 +112,70 @@ grpc::Status notYet(grpc::ServerContext* context, std::string_view method) {
                                   "flows are loaded read-only from --flows at startup)"};
 }
 
-// Conversations and the seed's MCPEngine serve the same calls.
-template <class Base> class ConversationCalls : public Base {
+// A generated service base plus the node its calls go to.
+template <class Base> class WithNode : public Base {
 public:
-    explicit ConversationCalls(Node& node)
+    explicit WithNode(Node& node)
         : m_node(node) {}
+
+protected:
+    Node& m_node;
+};
+
+// Conversations and the seed's MCPEngine serve the same calls.
+template <class Base> class ConversationCalls : public WithNode<Base> {
+public:
+    using WithNode<Base>::WithNode;
 
     grpc::Status ProcessMessage(grpc::ServerContext* context, const v1::ProcessMessageRequest* in,
                                 v1::ProcessMessageResponse* out) override {
         return serve(context, [&](const std::string& traceId) {
-            return processMessage(m_node, *in, traceId, budgetOf(*context), *out);
+            return processMessage(this->m_node, *in, traceId, budgetOf(*context), *out);
         });
     }
     grpc::Status GetConversationState(grpc::ServerContext* context, const v1::GetStateRequest* in,
                                       v1::GetStateResponse* out) override {
-        return serve(context,
-                     [&](const std::string&) { return getConversationState(m_node, *in, *out); });
+        return serve(context, [&](const std::string&) {
+            return getConversationState(this->m_node, *in, *out);
+        });
     }
     grpc::Status ResetConversation(grpc::ServerContext* context, const v1::ResetRequest* in,
                                    v1::ResetResponse* out) override {
-        return serve(context,
-                     [&](const std::string&) { return resetConversation(m_node, *in, *out); });
+        return serve(context, [&](const std::string&) {
+            return resetConversation(this->m_node, *in, *out);
+        });
     }
+};
 
-protected:
-    Node& m_node;
+inline constexpr char kFlowsName[] = "Flows";
+inline constexpr char kSeedName[] = "MCPEngine";
+
+// Flows and the seed's MCPEngine serve the same flow calls; `Service` names them in errors.
+template <class Base, const char* Service> class FlowCalls : public Base {
+public:
+    using Base::Base;
+
+    grpc::Status GetFlow(grpc::ServerContext* context, const v1::GetFlowRequest* in,
+                         v1::GetFlowResponse* out) override {
+        return serve(context, [&](const std::string&) { return getFlow(this->m_node, *in, *out); });
+    }
+    grpc::Status ListFlows(grpc::ServerContext* context, const v1::ListFlowsRequest* in,
+                           v1::ListFlowsResponse* out) override {
+        return serve(context,
+                     [&](const std::string&) { return listFlows(this->m_node, *in, *out); });
+    }
+    grpc::Status CreateFlow(grpc::ServerContext* context, const v1::CreateFlowRequest*,
+                            v1::CreateFlowResponse*) override {
+        return notYet(context, std::string(Service) + ".CreateFlow");
+    }
+    grpc::Status UpdateFlow(grpc::ServerContext* context, const v1::UpdateFlowRequest*,
+                            v1::UpdateFlowResponse*) override {
+        return notYet(context, std::string(Service) + ".UpdateFlow");
+    }
+    grpc::Status DeleteFlow(grpc::ServerContext* context, const v1::DeleteFlowRequest*,
+                            v1::DeleteFlowResponse*) override {
+        return notYet(context, std::string(Service) + ".DeleteFlow");
+    }
 };
 
 class ConversationsService final : public ConversationCalls<v1::Conversations::Service> {
@@ -144,68 +183,23 @@ public:
     using ConversationCalls::ConversationCalls;
 };
 
-class SeedService final : public ConversationCalls<v1::MCPEngine::Service> {
+class SeedService final : public FlowCalls<ConversationCalls<v1::MCPEngine::Service>, kSeedName> {
 public:
-    using ConversationCalls::ConversationCalls;
-
-    grpc::Status GetFlow(grpc::ServerContext* context, const v1::GetFlowRequest* in,
-                         v1::GetFlowResponse* out) override {
-        return serve(context, [&](const std::string&) { return getFlow(m_node, *in, *out); });
-    }
-    grpc::Status ListFlows(grpc::ServerContext* context, const v1::ListFlowsRequest* in,
-                           v1::ListFlowsResponse* out) override {
-        return serve(context, [&](const std::string&) { return listFlows(m_node, *in, *out); });
-    }
-    grpc::Status CreateFlow(grpc::ServerContext* context, const v1::CreateFlowRequest*,
-                            v1::CreateFlowResponse*) override {
-        return notYet(context, "MCPEngine.CreateFlow");
-    }
-    grpc::Status UpdateFlow(grpc::ServerContext* context, const v1::UpdateFlowRequest*,
-                            v1::UpdateFlowResponse*) override {
-        return notYet(context, "MCPEngine.UpdateFlow");
-    }
-    grpc::Status DeleteFlow(grpc::ServerContext* context, const v1::DeleteFlowRequest*,
-                            v1::DeleteFlowResponse*) override {
-        return notYet(context, "MCPEngine.DeleteFlow");
-    }
+    using FlowCalls::FlowCalls;
 };
 
-class FlowsService final : public v1::Flows::Service {
+class FlowsService final : public FlowCalls<WithNode<v1::Flows::Service>, kFlowsName> {
 public:
-    explicit FlowsService(Node& node)
-        : m_node(node) {}
+    using FlowCalls::FlowCalls;
 
     grpc::Status ValidateFlow(grpc::ServerContext* context, const v1::ValidateFlowRequest* in,
                               v1::ValidateFlowResponse* out) override {
         return serve(context, [&](const std::string&) { return validateFlow(*in, *out); });
     }
-    grpc::Status GetFlow(grpc::ServerContext* context, const v1::GetFlowRequest* in,
-                         v1::GetFlowResponse* out) override {
-        return serve(context, [&](const std::string&) { return getFlow(m_node, *in, *out); });
-    }
-    grpc::Status ListFlows(grpc::ServerContext* context, const v1::ListFlowsRequest* in,
-                           v1::ListFlowsResponse* out) override {
-        return serve(context, [&](const std::string&) { return listFlows(m_node, *in, *out); });
-    }
-    grpc::Status CreateFlow(grpc::ServerContext* context, const v1::CreateFlowRequest*,
-                            v1::CreateFlowResponse*) override {
-        return notYet(context, "Flows.CreateFlow");
-    }
-    grpc::Status UpdateFlow(grpc::ServerContext* context, const v1::UpdateFlowRequest*,
-                            v1::UpdateFlowResponse*) override {
-        return notYet(context, "Flows.UpdateFlow");
-    }
     grpc::Status ListVersions(grpc::ServerContext* context, const v1::ListVersionsRequest*,
                               v1::ListVersionsResponse*) override {
         return notYet(context, "Flows.ListVersions");
     }
-    grpc::Status DeleteFlow(grpc::ServerContext* context, const v1::DeleteFlowRequest*,
-                            v1::DeleteFlowResponse*) override {
-        return notYet(context, "Flows.DeleteFlow");
-    }
-
-private:
-    Node& m_node;
 };
 
 } // namespace
