@@ -44,4 +44,13 @@ struct GenerateOptions {
 };
 int runGenerate(const GenerateOptions& options, Streams& io);
 
+struct DiffOptions {
+    std::string before;
+    std::string after;
+    bool json = false;
+    bool noRenames = false;
+};
+// Exit 0 when the flows are the same, 1 when they differ, 2 when either does not parse.
+int runDiff(const DiffOptions& options, Streams& io);
+
 } // namespace flowdeck::client

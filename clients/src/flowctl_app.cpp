@@ -43,6 +43,16 @@ void addGenerate(CLI::App& app, GenerateOptions& options) {
     cmd->add_option("-o,--output", options.output, "Output file (default: stdout)");
 }
 
+void addDiff(CLI::App& app, DiffOptions& options) {
+    auto* cmd = app.add_subcommand(
+        "diff", "Compare two flows; exit 0 when equal, 1 when different, 2 when either is invalid");
+    cmd->add_option("before", options.before, "Old flow JSON file")->required();
+    cmd->add_option("after", options.after, "New flow JSON file")->required();
+    cmd->add_flag("--json", options.json, "Print the differences as JSON on stdout");
+    cmd->add_flag("--no-renames", options.noRenames,
+                  "Report a renamed state as one removed and one added state");
+}
+
 } // namespace
 
 int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream& out,
@@ -52,9 +62,11 @@ int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream
     ValidateOptions validate;
     SimulateOptions simulate;
     GenerateOptions generate;
+    DiffOptions diff;
     addValidate(app, validate);
     addSimulate(app, simulate);
     addGenerate(app, generate);
+    addDiff(app, diff);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -75,6 +87,9 @@ int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream
     }
     if (app.got_subcommand("simulate")) {
         return runSimulate(simulate, io);
+    }
+    if (app.got_subcommand("diff")) {
+        return runDiff(diff, io);
     }
     return runGenerate(generate, io);
 }
