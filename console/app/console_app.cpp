@@ -1,0 +1,108 @@
+#include "app/console_app.h"
+
+#include "app/console_options.h"
+#include "app/main_window.h"
+#include "design/design_workspace.h"
+#include "graph/flow_scene.h"
+#include "models/lint_runner.h"
+#include "models/workspace_store.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QMessageBox>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace flowdeck::console {
+
+namespace {
+
+// Waits until the window has painted and the linter has reported, then writes the PNG and quits.
+void scheduleScreenshot(MainWindow* window, const QString& path) {
+    auto* timer = new QTimer(window);
+    auto* clock = new QElapsedTimer;
+    clock->start();
+    QObject::connect(timer, &QTimer::timeout, window, [=] {
+        const bool settled = !window->design()->lint()->isRunning() && clock->elapsed() > 600;
+        if (!settled && clock->elapsed() < 15000) {
+            return;
+        }
+        timer->stop();
+        delete clock;
+        const bool ok = window->grab().save(path);
+        std::fprintf(ok ? stdout : stderr, ok ? "screenshot: %s\n" : "cannot write %s\n",
+                     qPrintable(QDir::toNativeSeparators(path)));
+        QApplication::exit(ok ? 0 : 1);
+    });
+    timer->start(100);
+}
+
+void selectStates(DesignWorkspace* design, const QStringList& names) {
+    QVector<StateId> ids;
+    for (const QString& name : names) {
+        if (const auto id = design->document()->idOf(name)) {
+            ids.push_back(*id);
+        } else {
+            std::fprintf(stderr, "flowdeck: --select: no state named '%s'\n", qPrintable(name));
+        }
+    }
+    design->scene()->selectStates(ids, false);
+}
+
+} // namespace
+
+int runConsole(int argc, char* argv[]) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Flowdeck"));
+    QApplication::setOrganizationName(QStringLiteral("Flowdeck"));
+    QApplication::setApplicationVersion(QStringLiteral(FLOWDECK_VERSION));
+    QString error;
+    const auto options = parseConsoleOptions(QApplication::arguments(), &error);
+    if (!options) {
+        std::fprintf(stderr, "flowdeck: %s\n", qPrintable(error));
+        return 2;
+    }
+    WorkspaceStore store;
+    const QString dbPath =
+        options->workspaceDb.isEmpty() ? WorkspaceStore::defaultPath() : options->workspaceDb;
+    const bool haveStore = store.open(dbPath, &error);
+    if (!haveStore) {
+        // Still usable without it (no autosave or history); say so loudly.
+        std::fprintf(stderr, "flowdeck: %s\n", qPrintable(error));
+    }
+    const QString theme =
+        !options->theme.isEmpty()
+            ? options->theme
+            : (haveStore
+                   ? store.setting(QStringLiteral("theme"), QStringLiteral("system")).toString()
+                   : QStringLiteral("system"));
+    MainWindow::applyTheme(theme);
+    MainWindow window(haveStore ? &store : nullptr);
+    if (!options->screenshot.isEmpty()) {
+        window.resize(options->size);
+    }
+    if (!options->openFile.isEmpty() && !window.design()->openFile(options->openFile)) {
+        if (!options->screenshot.isEmpty()) {
+            return 1;
+        }
+    }
+    window.show();
+    if (!haveStore) {
+        QMessageBox::warning(&window, QObject::tr("No workspace database"),
+                             QObject::tr("%1\n\nAutosave and version history are off.").arg(error));
+    }
+    if (options->restoreSilently) {
+        window.offerRestore(false);
+    } else if (options->restorePrompt) {
+        window.offerRestore(true);
+    }
+    selectStates(window.design(), options->select);
+    if (!options->screenshot.isEmpty()) {
+        scheduleScreenshot(&window, options->screenshot);
+    }
+    return QApplication::exec();
+}
+
+} // namespace flowdeck::console

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QSize>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace flowdeck::console {
+
+struct ConsoleOptions {
+    QString openFile;
+    QString workspace = QStringLiteral("design");
+    QString workspaceDb; // empty: WorkspaceStore::defaultPath()
+    QString screenshot;  // write a PNG of the window and exit
+    QSize size{1440, 900};
+    QString theme;      // empty: the saved setting, else system
+    QStringList select; // states to select before the screenshot
+    bool restorePrompt = true;
+    bool restoreSilently = false;
+};
+
+// Parses the command line; on a bad option prints the problem and returns nullopt.
+std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, QString* error);
+
+} // namespace flowdeck::console

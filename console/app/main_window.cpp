@@ -1,0 +1,206 @@
+#include "app/main_window.h"
+
+#include "design/design_workspace.h"
+#include "dialogs/command_palette.h"
+#include "models/workspace_store.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyleFactory>
+#include <QToolBar>
+
+namespace flowdeck::console {
+
+MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
+    : QMainWindow(parent)
+    , m_store(store)
+    , m_stack(new QStackedWidget)
+    , m_design(new DesignWorkspace(store)) {
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(QStringLiteral("Flowdeck"));
+    m_stack->addWidget(m_design);
+    setCentralWidget(m_stack);
+
+    auto* bar = new QToolBar(tr("Workspaces"));
+    bar->setObjectName(QStringLiteral("WorkspaceBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto* group = new QActionGroup(this);
+    QAction* design = bar->addAction(tr("Design"));
+    design->setCheckable(true);
+    design->setChecked(true);
+    design->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    design->setToolTip(tr("Design: edit flows (Ctrl+1)"));
+    group->addAction(design);
+    addToolBar(Qt::LeftToolBarArea, bar);
+
+    connect(m_design, &DesignWorkspace::titleChanged, this, [this](const QString& title) {
+        setWindowTitle(QStringLiteral("%1 — Flowdeck").arg(title));
+    });
+    connect(m_design, &DesignWorkspace::statusMessage, this,
+            [this](const QString& message, int ms) { statusBar()->showMessage(message, ms); });
+    connect(m_design, &DesignWorkspace::fileOpened, this, [this] { rebuildRecentMenu(); });
+    buildMenus();
+    statusBar()->showMessage(tr("Ready"), 2000);
+    restoreWindowState();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addActions(m_design->fileActions());
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addActions(m_design->editActions());
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addActions(m_design->viewActions());
+    view->addSeparator();
+    QAction* palette =
+        view->addAction(tr("Command &Palette…"), this, &MainWindow::showCommandPalette);
+    palette->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    QMenu* theme = view->addMenu(tr("&Theme"));
+    auto* themes = new QActionGroup(this);
+    const QString current =
+        m_store ? m_store->setting(QStringLiteral("theme"), QStringLiteral("system")).toString()
+                : QStringLiteral("system");
+    for (const auto& [key, label] :
+         {std::pair{"system", tr("Follow &System")}, std::pair{"light", tr("&Light")},
+          std::pair{"dark", tr("&Dark")}}) {
+        QAction* action = theme->addAction(label);
+        action->setCheckable(true);
+        action->setChecked(current == QLatin1String(key));
+        themes->addAction(action);
+        connect(action, &QAction::triggered, this, [this, key = QString::fromLatin1(key)] {
+            applyTheme(key);
+            if (m_store) {
+                m_store->setSetting(QStringLiteral("theme"), key);
+            }
+        });
+    }
+    QMenu* flow = menuBar()->addMenu(tr("F&low"));
+    flow->addActions(m_design->flowActions());
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Flowdeck"), this, [this] {
+        QMessageBox::about(this, tr("About Flowdeck"),
+                           tr("<b>Flowdeck %1</b><p>Operations console and local simulator for "
+                              "conversation-flow engines.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::rebuildRecentMenu() {
+    m_recentMenu->clear();
+    const QStringList files = m_store ? m_store->recentFiles() : QStringList();
+    for (const QString& path : files) {
+        m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] {
+            if (m_design->maybeSave() && !m_design->openFile(path) && m_store) {
+                m_store->removeRecentFile(path);
+                rebuildRecentMenu();
+            }
+        });
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::showCommandPalette() {
+    QList<QAction*> actions = m_design->fileActions() + m_design->editActions() +
+                              m_design->viewActions() + m_design->flowActions();
+    auto* palette = new CommandPalette(actions, this);
+    palette->setAttribute(Qt::WA_DeleteOnClose);
+    palette->move(mapToGlobal(QPoint((width() - palette->minimumWidth()) / 2, 80)));
+    palette->show();
+}
+
+void MainWindow::offerRestore(bool ask) {
+    if (!m_store) {
+        return;
+    }
+    const QVector<AutosaveEntry> pending = m_store->pendingAutosaves();
+    if (pending.isEmpty()) {
+        return;
+    }
+    const AutosaveEntry& newest = pending.front();
+    if (ask) {
+        const auto answer = QMessageBox::question(
+            this, tr("Restore unsaved edits?"),
+            tr("Flowdeck was closed with unsaved edits to %1 (autosaved %2).\n\nRestore them?")
+                .arg(newest.flowName, newest.savedAt.toLocalTime().toString()),
+            QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
+        if (answer != QMessageBox::Yes) {
+            m_store->clearAutosave(newest.documentKey);
+            return;
+        }
+    }
+    m_design->restoreAutosave(newest.documentKey);
+}
+
+void MainWindow::applyTheme(const QString& theme) {
+    static const QPalette systemPalette = QApplication::palette();
+    if (theme != QLatin1String("dark")) {
+        QApplication::setPalette(systemPalette);
+        return;
+    }
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x1f, 0x23, 0x2a));
+    dark.setColor(QPalette::WindowText, QColor(0xe5, 0xe7, 0xeb));
+    dark.setColor(QPalette::Base, QColor(0x2a, 0x2f, 0x38));
+    dark.setColor(QPalette::AlternateBase, QColor(0x25, 0x29, 0x31));
+    dark.setColor(QPalette::Text, QColor(0xe5, 0xe7, 0xeb));
+    dark.setColor(QPalette::PlaceholderText, QColor(0x9c, 0xa3, 0xaf));
+    dark.setColor(QPalette::Button, QColor(0x2a, 0x2f, 0x38));
+    dark.setColor(QPalette::ButtonText, QColor(0xe5, 0xe7, 0xeb));
+    dark.setColor(QPalette::Mid, QColor(0x4b, 0x55, 0x63));
+    dark.setColor(QPalette::Highlight, QColor(0x25, 0x63, 0xeb));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::ToolTipBase, QColor(0x2a, 0x2f, 0x38));
+    dark.setColor(QPalette::ToolTipText, QColor(0xe5, 0xe7, 0xeb));
+    QApplication::setPalette(dark);
+}
+
+void MainWindow::restoreWindowState() {
+    if (!m_store) {
+        resize(1440, 900);
+        return;
+    }
+    const QByteArray geometry = m_store->setting(QStringLiteral("window/geometry")).toByteArray();
+    if (geometry.isEmpty() || !restoreGeometry(geometry)) {
+        resize(1440, 900);
+    }
+    restoreState(m_store->setting(QStringLiteral("window/state")).toByteArray());
+    m_design->restoreState(m_store->setting(QStringLiteral("design/state")).toByteArray());
+}
+
+void MainWindow::saveWindowState() {
+    if (!m_store) {
+        return;
+    }
+    m_store->setSetting(QStringLiteral("window/geometry"), saveGeometry());
+    m_store->setSetting(QStringLiteral("window/state"), saveState());
+    m_store->setSetting(QStringLiteral("design/state"), m_design->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!m_design->maybeSave()) {
+        event->ignore();
+        return;
+    }
+    saveWindowState();
+    event->accept();
+}
+
+} // namespace flowdeck::console

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QActionGroup;
+class QMenu;
+class QStackedWidget;
+
+namespace flowdeck::console {
+
+class DesignWorkspace;
+class WorkspaceStore;
+
+// The console's one window: a workspace bar on the left (Design today; Simulate, Clusters, Load &
+// Chaos, Deploy and Runbooks join it), the current workspace in the middle, menus built from the
+// workspace's actions, and a status bar. Window layout and recent files come back on start.
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(WorkspaceStore* store, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    DesignWorkspace* design() const { return m_design; }
+    // Offers to restore edits a crash left unsaved. `ask` false restores the newest silently.
+    void offerRestore(bool ask);
+    void showCommandPalette();
+    // dark: true/false, or system when unset
+    static void applyTheme(const QString& theme);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void rebuildRecentMenu();
+    void restoreWindowState();
+    void saveWindowState();
+
+    WorkspaceStore* m_store;
+    QStackedWidget* m_stack;
+    DesignWorkspace* m_design;
+    QMenu* m_recentMenu = nullptr;
+};
+
+} // namespace flowdeck::console

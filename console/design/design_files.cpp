@@ -1,0 +1,255 @@
+// Files and persistence of the Design workspace: open, save, export, autosave into the workspace
+// database, saved versions, and laying out flows that come without positions.
+#include "design/design_workspace.h"
+
+#include "graph/flow_scene.h"
+#include "graph/flow_view.h"
+#include "graph/graph_style.h"
+#include "models/workspace_store.h"
+
+#include "flowdeck/engine/flow_json.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QTimer>
+#include <QUndoStack>
+
+namespace flowdeck::console {
+
+namespace {
+
+engine::Flow starterFlow() {
+    engine::Flow flow;
+    flow.name = "new_flow";
+    flow.version = "1";
+    flow.initialState = "greeting";
+    engine::State greeting;
+    greeting.name = "greeting";
+    greeting.type = engine::StateType::Response;
+    greeting.config["response_templates"]["default"] = "Hello {{user.name}}! How can I help?";
+    engine::Transition next;
+    next.condition = engine::ConditionType::AnyInput;
+    next.target = "goodbye";
+    greeting.transitions.push_back(next);
+    engine::State goodbye;
+    goodbye.name = "goodbye";
+    goodbye.type = engine::StateType::End;
+    goodbye.config["response_templates"]["default"] = "Thanks, goodbye!";
+    flow.states = {greeting, goodbye};
+    return flow;
+}
+
+} // namespace
+
+void DesignWorkspace::newFlow() {
+    m_filePath.clear();
+    m_documentKey = WorkspaceStore::untitledKey();
+    loadFlow(starterFlow(), {});
+}
+
+bool DesignWorkspace::openFile(const QString& path) {
+    const engine::ParseResult parsed = engine::parseFlowFile(stdstr(path));
+    if (!parsed.ok()) {
+        QStringList lines;
+        for (const engine::Diagnostic& d : parsed.diagnostics) {
+            lines << qstr(engine::formatDiagnostic(d));
+            if (lines.size() == 8) {
+                break;
+            }
+        }
+        QMessageBox::warning(this, tr("Cannot open flow"),
+                             tr("%1 is not a flow Flowdeck can read:\n\n%2")
+                                 .arg(QDir::toNativeSeparators(path), lines.join('\n')));
+        return false;
+    }
+    m_filePath = QFileInfo(path).absoluteFilePath();
+    m_documentKey = WorkspaceStore::keyForFile(m_filePath);
+    QHash<QString, QPointF> positions;
+    if (m_store) {
+        positions = FlowDocument::positionsFromLayoutJson(m_store->layout(m_documentKey));
+        m_store->addRecentFile(m_filePath);
+    }
+    loadFlow(*parsed.flow, positions);
+    Q_EMIT fileOpened(m_filePath);
+    return true;
+}
+
+void DesignWorkspace::loadFlow(engine::Flow flow, const QHash<QString, QPointF>& positions) {
+    m_document->reset(std::move(flow), positions);
+    placeUnpositioned();
+    m_scene->fitSceneRect();
+    m_document->undoStack()->setClean();
+    m_view->fitUntilUserZooms();
+    updateTitle();
+}
+
+// States without a saved position are laid out right away: a whole flow with Graphviz (or our
+// layered layout for very large flows), a few new ones below the rest.
+void DesignWorkspace::placeUnpositioned() {
+    const QVector<StateId> missing = m_document->unpositionedStates();
+    if (missing.isEmpty()) {
+        return;
+    }
+    QVector<LayoutNode> nodes;
+    QVector<LayoutEdge> edges;
+    for (StateId id : m_document->stateIds()) {
+        const engine::State* state = m_document->state(id);
+        nodes.push_back({qstr(state->name), graph_style::stateSize()});
+        for (const engine::Transition& t : state->transitions) {
+            edges.push_back({qstr(state->name), qstr(t.target)});
+        }
+    }
+    const QString root = qstr(m_document->header().initialState);
+    LayoutResult result = nodes.size() <= 1500
+                              ? layoutWithGraphviz(nodes, edges, LayoutDirection::TopDown, root)
+                              : LayoutResult{};
+    if (!result.ok) {
+        result = layoutLayered(nodes, edges, LayoutDirection::TopDown, root);
+    }
+    const bool all = missing.size() == m_document->stateCount();
+    const QPointF shift = all ? QPointF() : m_scene->freePosition();
+    for (StateId id : missing) {
+        const QPointF p = result.positions.value(qstr(m_document->state(id)->name));
+        m_document->setPosition(id, p + shift);
+    }
+}
+
+bool DesignWorkspace::save() {
+    if (m_filePath.isEmpty()) {
+        m_actions.value(QStringLiteral("save-as"))->trigger();
+        return !m_filePath.isEmpty() && m_document->undoStack()->isClean();
+    }
+    return writeFile(m_filePath, true);
+}
+
+bool DesignWorkspace::saveAs(const QString& path) {
+    const QString oldKey = m_documentKey;
+    if (!writeFile(path, false)) {
+        return false;
+    }
+    m_filePath = QFileInfo(path).absoluteFilePath();
+    m_documentKey = WorkspaceStore::keyForFile(m_filePath);
+    if (m_store) {
+        m_store->clearAutosave(oldKey);
+        m_store->addRecentFile(m_filePath);
+    }
+    return writeFile(m_filePath, true);
+}
+
+bool DesignWorkspace::exportTo(const QString& path) {
+    return writeFile(path, false);
+}
+
+bool DesignWorkspace::writeFile(const QString& path, bool recordVersion) {
+    const QByteArray json = QByteArray::fromStdString(engine::serializeFlow(m_document->flow()));
+    QSaveFile file(path); // writes to a temporary file and renames: a crash never truncates
+    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit()) {
+        QMessageBox::warning(
+            this, tr("Cannot save flow"),
+            tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+        return false;
+    }
+    if (!recordVersion) {
+        Q_EMIT statusMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 4000);
+        return true;
+    }
+    const QByteArray layout = m_document->layoutJson();
+    if (m_store) {
+        QString error;
+        const auto version = m_store->saveVersion(m_documentKey, qstr(m_document->header().name),
+                                                  json, layout, {}, &error);
+        m_store->saveLayout(m_documentKey, layout);
+        m_store->clearAutosave(m_documentKey);
+        Q_EMIT statusMessage(version ? tr("Saved %1 (version %2)")
+                                           .arg(QDir::toNativeSeparators(path))
+                                           .arg(version->number)
+                                     : tr("Saved %1, but no version was recorded: %2")
+                                           .arg(QDir::toNativeSeparators(path), error),
+                             5000);
+    }
+    m_document->undoStack()->setClean();
+    updateTitle();
+    return true;
+}
+
+void DesignWorkspace::autosaveNow() {
+    m_autosaveTimer->stop();
+    if (!m_store) {
+        return;
+    }
+    if (m_document->undoStack()->isClean()) {
+        m_store->clearAutosave(m_documentKey);
+        return;
+    }
+    AutosaveEntry entry;
+    entry.documentKey = m_documentKey;
+    entry.flowName = qstr(m_document->header().name);
+    entry.savedAt = QDateTime::currentDateTimeUtc();
+    entry.flowJson = QByteArray::fromStdString(engine::serializeFlow(m_document->flow()));
+    entry.layoutJson = m_document->layoutJson();
+    QString error;
+    if (!m_store->writeAutosave(entry, &error)) {
+        Q_EMIT statusMessage(tr("Autosave failed: %1").arg(error), 10000);
+    }
+}
+
+bool DesignWorkspace::restoreAutosave(const QString& documentKey) {
+    if (!m_store) {
+        return false;
+    }
+    const auto entry = m_store->autosave(documentKey);
+    if (!entry) {
+        return false;
+    }
+    const engine::ParseResult parsed = engine::parseFlow(entry->flowJson.toStdString());
+    if (!parsed.ok()) {
+        QMessageBox::warning(
+            this, tr("Cannot restore"),
+            tr("The autosaved copy of %1 is damaged and was not restored.").arg(entry->flowName));
+        return false;
+    }
+    m_documentKey = documentKey;
+    m_filePath = WorkspaceStore::isUntitledKey(documentKey) ? QString() : documentKey;
+    m_document->reset(*parsed.flow, FlowDocument::positionsFromLayoutJson(entry->layoutJson));
+    placeUnpositioned();
+    m_scene->fitSceneRect();
+    // The restored content is not on disk yet: leave the document modified so it gets saved.
+    m_document->undoStack()->resetClean();
+    m_view->fitUntilUserZooms();
+    updateTitle();
+    Q_EMIT statusMessage(tr("Restored unsaved edits of %1 from %2")
+                             .arg(entry->flowName, entry->savedAt.toLocalTime().toString()),
+                         8000);
+    return true;
+}
+
+bool DesignWorkspace::isModified() const {
+    return !m_document->undoStack()->isClean();
+}
+
+bool DesignWorkspace::maybeSave() {
+    if (!isModified()) {
+        return true;
+    }
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved changes"),
+        tr("%1 has unsaved changes. Save them?").arg(qstr(m_document->header().name)),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Save) {
+        return save();
+    }
+    if (answer == QMessageBox::Discard && m_store) {
+        m_store->clearAutosave(m_documentKey);
+    }
+    return answer == QMessageBox::Discard;
+}
+
+void DesignWorkspace::updateTitle() {
+    const QString name = m_filePath.isEmpty() ? qstr(m_document->header().name) + tr(" (unsaved)")
+                                              : QFileInfo(m_filePath).fileName();
+    Q_EMIT titleChanged(name + (isModified() ? QStringLiteral(" •") : QString()));
+}
+
+} // namespace flowdeck::console

@@ -1,0 +1,114 @@
+#pragma once
+
+#include "models/flow_document.h"
+
+#include "flowdeck/engine/diagnostic.h"
+
+#include <QColor>
+#include <QGraphicsScene>
+#include <QHash>
+#include <QPointer>
+#include <QSet>
+
+#include <optional>
+#include <vector>
+
+class QGraphicsLineItem;
+
+namespace flowdeck::console {
+
+class StateItem;
+class TransitionItem;
+
+// What views of the document draw on top of a state: linter markers, simulator highlights, diff
+// marks. Kept by the scene, painted by the items.
+struct StateDecoration {
+    int errors = 0;
+    int warnings = 0;
+    QString problem;  // first problem's message, for the tooltip
+    QColor highlight; // invalid: none
+    QString badge;    // short text drawn on the box's top edge, e.g. "added"
+};
+
+struct TransitionRef {
+    StateId source = 0;
+    int index = -1;
+    bool operator==(const TransitionRef&) const = default;
+};
+
+// The graph view of a FlowDocument. It cannot exist without a document and changes only when the
+// document signals; user gestures become undo commands on the document's stack.
+class FlowScene final : public QGraphicsScene {
+    Q_OBJECT
+public:
+    explicit FlowScene(FlowDocument* document, QObject* parent = nullptr);
+    FlowScene() = delete;
+    ~FlowScene() override;
+
+    FlowDocument* document() const { return m_document; }
+    StateItem* stateItem(StateId id) const { return m_stateItems.value(id); }
+    QVector<TransitionItem*> transitionItems(StateId source) const;
+    TransitionItem* transitionItem(TransitionRef ref) const;
+    int stateItemCount() const { return int(m_stateItems.size()); }
+
+    QVector<StateId> selectedStates() const;
+    std::optional<TransitionRef> selectedTransition() const;
+    void selectStates(const QVector<StateId>& ids, bool ensureVisible = true);
+    void selectTransition(TransitionRef ref);
+
+    // Linter findings as markers on states and transitions.
+    void setDiagnostics(const std::vector<engine::Diagnostic>& diagnostics);
+    const StateDecoration& decoration(StateId id) const;
+    bool transitionHasProblem(TransitionRef ref) const;
+
+    // Boxes cache their rendering only when they show text: thousands of tiny cached pixmaps
+    // cost more to look up than plain rectangles cost to draw. The view calls this as the zoom
+    // crosses graph_style::kDetailLevel.
+    void setDetailed(bool detailed);
+
+    // Called by StateItem while it moves, so that its transitions follow.
+    void stateItemMoved(StateId id);
+    // Sets the scrollable area to the flow plus a margin (after opening or laying out); moving a
+    // state past its edge grows it.
+    void fitSceneRect();
+    // The scene area a new state should appear in when added without a mouse position.
+    QPointF freePosition() const;
+
+Q_SIGNALS:
+    // A state was double-clicked or Enter was pressed on it: the inspector should take focus.
+    void stateActivated(flowdeck::console::StateId id);
+    void ensureVisibleRequested(const QRectF& rect);
+
+protected:
+    void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
+    void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
+    void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
+    void mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) override;
+
+private:
+    void rebuild();
+    void addStateItem(StateId id);
+    void removeStateItem(StateId id, const QString& name);
+    void rebuildTransitions(StateId id);
+    void resolveIncoming(const QString& name);
+    void updateEdgesOf(StateId id);
+    void onStateChanged(StateId id, const QString& previousName);
+    void onPositionChanged(StateId id);
+    void pushMoveIfDragged();
+    void finishConnection(QPointF scenePos);
+    StateItem* stateItemAt(QPointF scenePos) const;
+
+    FlowDocument* m_document;
+    QHash<StateId, StateItem*> m_stateItems;
+    QHash<StateId, QVector<TransitionItem*>> m_outgoing;
+    QHash<QString, QVector<TransitionItem*>> m_incomingByName;
+    QHash<TransitionItem*, QString> m_edgeTarget; // the target name each arrow is filed under
+    QHash<StateId, StateDecoration> m_decorations;
+    QHash<StateId, QSet<int>> m_transitionProblems;
+    QHash<StateId, QPointF> m_dragStart;
+    QGraphicsLineItem* m_connectLine = nullptr;
+    StateId m_connectFrom = 0;
+    bool m_detailed = true;
+};
+
+} // namespace flowdeck::console

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QGraphicsView>
+
+#include <optional>
+
+namespace flowdeck::console {
+
+class FlowScene;
+
+// The canvas: wheel zooms around the cursor, middle button or Space+drag pans, rubber band
+// selects. Zoom is kept between 2% and 400%.
+class FlowView final : public QGraphicsView {
+    Q_OBJECT
+public:
+    explicit FlowView(FlowScene* scene, QWidget* parent = nullptr);
+
+    qreal zoom() const;
+    void setZoom(qreal zoom, QPointF sceneAnchor);
+    void zoomBy(qreal factor);
+    void zoomToFit();
+    // Fits the flow now and again whenever the view is resized, until the user zooms or pans:
+    // a flow opened before the window has its final size still opens fitted.
+    void fitUntilUserZooms();
+    void resetZoom();
+    // The scene point at the centre of the viewport (where keyboard-added states appear).
+    QPointF visibleCenter() const;
+
+Q_SIGNALS:
+    void zoomChanged(qreal zoom);
+    // A state type was dragged from the palette and dropped at `scenePos`.
+    void stateTypeDropped(int type, QPointF scenePos);
+
+protected:
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void keyReleaseEvent(QKeyEvent* event) override;
+    void drawBackground(QPainter* painter, const QRectF& rect) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dragMoveEvent(QDragMoveEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    bool m_spacePan = false;
+    bool m_middlePan = false;
+    bool m_keepFitted = false;
+};
+
+} // namespace flowdeck::console

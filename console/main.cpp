@@ -1,0 +1,5 @@
+#include "app/console_app.h"
+
+int main(int argc, char* argv[]) {
+    return flowdeck::console::runConsole(argc, argv);
+}

@@ -1,0 +1,223 @@
+#include "widgets/transitions_editor.h"
+
+#include "graph/flow_commands.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QToolButton>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace flowdeck::console {
+
+using engine::ConditionType;
+
+namespace {
+
+constexpr ConditionType kConditions[] = {ConditionType::AnyInput,   ConditionType::IntentMatch,
+                                         ConditionType::SlotFilled, ConditionType::Expression,
+                                         ConditionType::Fallback,   ConditionType::Timeout,
+                                         ConditionType::OnSuccess,  ConditionType::OnFailure};
+
+enum Column { ConditionColumn, ValueColumn, TargetColumn, PriorityColumn };
+
+// Priority -1 in the spin box stands for "not written": the transition keeps document order.
+constexpr int kNoPriority = -1;
+
+QString valueOf(const engine::Transition& t) {
+    return qstr(t.condition == ConditionType::Expression ? t.expression : t.conditionValue);
+}
+
+} // namespace
+
+TransitionsEditor::TransitionsEditor(FlowDocument* document, QWidget* parent)
+    : QWidget(parent)
+    , m_document(document)
+    , m_table(new QTableWidget(0, 4))
+    , m_add(new QToolButton)
+    , m_remove(new QToolButton)
+    , m_up(new QToolButton)
+    , m_down(new QToolButton) {
+    m_table->setHorizontalHeaderLabels({tr("When"), tr("Value"), tr("Go to"), tr("Priority")});
+    m_table->horizontalHeader()->setSectionResizeMode(ValueColumn, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(TargetColumn, QHeaderView::Stretch);
+    m_table->verticalHeader()->hide();
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setMinimumHeight(120);
+    m_table->setMaximumHeight(200);
+    m_add->setText(tr("Add"));
+    m_add->setToolTip(tr("Add a transition"));
+    m_remove->setText(tr("Remove"));
+    m_up->setArrowType(Qt::UpArrow);
+    m_up->setToolTip(tr("Evaluate earlier"));
+    m_down->setArrowType(Qt::DownArrow);
+    m_down->setToolTip(tr("Evaluate later"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_add);
+    buttons->addWidget(m_remove);
+    buttons->addWidget(m_up);
+    buttons->addWidget(m_down);
+    buttons->addStretch();
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_table);
+    layout->addLayout(buttons);
+    connect(m_add, &QToolButton::clicked, this, &TransitionsEditor::addTransition);
+    connect(m_remove, &QToolButton::clicked, this, &TransitionsEditor::removeSelected);
+    connect(m_up, &QToolButton::clicked, this, [this] { moveSelected(-1); });
+    connect(m_down, &QToolButton::clicked, this, [this] { moveSelected(1); });
+    connect(document, &FlowDocument::stateChanged, this, [this](StateId id) {
+        if (id == m_id && !m_table->isAncestorOf(QApplication::focusWidget())) {
+            rebuild();
+        }
+    });
+    connect(document, &FlowDocument::stateInserted, this, &TransitionsEditor::rebuild);
+    connect(document, &FlowDocument::stateRemoved, this, &TransitionsEditor::rebuild);
+}
+
+void TransitionsEditor::setState(StateId id) {
+    m_id = id;
+    rebuild();
+}
+
+void TransitionsEditor::selectRow(int row) {
+    m_table->selectRow(row);
+}
+
+void TransitionsEditor::rebuild() {
+    const engine::State* state = m_document->state(m_id);
+    if (!state) {
+        return;
+    }
+    m_rebuilding = true;
+    const int selected = m_table->currentRow();
+    m_table->setRowCount(int(state->transitions.size()));
+    for (int row = 0; row < int(state->transitions.size()); ++row) {
+        addRowWidgets(row, state->transitions[size_t(row)]);
+    }
+    if (selected >= 0 && selected < m_table->rowCount()) {
+        m_table->selectRow(selected);
+    }
+    m_table->setColumnWidth(ConditionColumn, 118);
+    m_table->setColumnWidth(PriorityColumn, 64);
+    m_rebuilding = false;
+}
+
+void TransitionsEditor::addRowWidgets(int row, const engine::Transition& transition) {
+    auto* condition = new QComboBox;
+    for (ConditionType type : kConditions) {
+        condition->addItem(qstr(std::string(engine::toString(type))), int(type));
+    }
+    condition->setCurrentIndex(condition->findData(int(transition.condition)));
+    auto* value = new QLineEdit(valueOf(transition));
+    value->setPlaceholderText(
+        transition.condition == ConditionType::IntentMatch  ? tr("intent")
+        : transition.condition == ConditionType::SlotFilled ? tr("slot (empty: all)")
+        : transition.condition == ConditionType::Expression ? tr("Lua, e.g. vars.total > 100")
+                                                            : QString());
+    auto* target = new QComboBox;
+    target->setEditable(true);
+    for (StateId id : m_document->stateIds()) {
+        target->addItem(qstr(m_document->state(id)->name));
+    }
+    target->setCurrentText(qstr(transition.target));
+    auto* priority = new QSpinBox;
+    priority->setButtonSymbols(QAbstractSpinBox::NoButtons);
+    priority->setToolTip(tr("Higher priorities are evaluated first; — keeps document order"));
+    priority->setRange(kNoPriority, 1000000);
+    priority->setSpecialValueText(QStringLiteral("—"));
+    priority->setValue(transition.hasPriority ? transition.priority : kNoPriority);
+    m_table->setCellWidget(row, ConditionColumn, condition);
+    m_table->setCellWidget(row, ValueColumn, value);
+    m_table->setCellWidget(row, TargetColumn, target);
+    m_table->setCellWidget(row, PriorityColumn, priority);
+
+    connect(condition, &QComboBox::activated, this, [this, row, condition] {
+        const auto type = ConditionType(condition->currentData().toInt());
+        edit(
+            row, [type](engine::Transition& t) { t.condition = type; },
+            tr("Change condition to %1").arg(condition->currentText()));
+    });
+    connect(value, &QLineEdit::textEdited, this, [this, row](const QString& text) {
+        edit(
+            row,
+            [&text](engine::Transition& t) {
+                (t.condition == ConditionType::Expression ? t.expression : t.conditionValue) =
+                    stdstr(text);
+            },
+            tr("Edit transition value"), QStringLiteral("transition-value-%1").arg(row));
+    });
+    connect(target, &QComboBox::currentTextChanged, this, [this, row](const QString& text) {
+        edit(
+            row, [&text](engine::Transition& t) { t.target = stdstr(text); },
+            tr("Retarget transition to ‘%1’").arg(text),
+            QStringLiteral("transition-target-%1").arg(row));
+    });
+    connect(priority, &QSpinBox::valueChanged, this, [this, row](int value) {
+        edit(
+            row,
+            [value](engine::Transition& t) {
+                t.hasPriority = value != kNoPriority;
+                t.priority = t.hasPriority ? value : 0;
+            },
+            tr("Change priority"), QStringLiteral("transition-priority-%1").arg(row));
+    });
+}
+
+void TransitionsEditor::edit(int row, const std::function<void(engine::Transition&)>& change,
+                             const QString& text, const QString& mergeKey) {
+    const engine::State* state = m_document->state(m_id);
+    if (m_rebuilding || !state || row >= int(state->transitions.size())) {
+        return;
+    }
+    engine::State after = *state;
+    change(after.transitions[size_t(row)]);
+    m_document->undoStack()->push(
+        new EditStateCommand(m_document, m_id, std::move(after), text, mergeKey));
+}
+
+void TransitionsEditor::addTransition() {
+    const engine::State* state = m_document->state(m_id);
+    if (!state) {
+        return;
+    }
+    engine::State after = *state;
+    engine::Transition transition;
+    transition.condition =
+        engine::isWaiting(state->type) ? ConditionType::AnyInput : ConditionType::Fallback;
+    transition.target = state->name;
+    after.transitions.push_back(transition);
+    m_document->undoStack()->push(
+        new EditStateCommand(m_document, m_id, std::move(after), tr("Add transition")));
+    m_table->selectRow(m_table->rowCount() - 1);
+}
+
+void TransitionsEditor::removeSelected() {
+    const int row = m_table->currentRow();
+    if (QUndoCommand* command = makeRemoveTransition(m_document, m_id, row)) {
+        m_document->undoStack()->push(command);
+    }
+}
+
+void TransitionsEditor::moveSelected(int delta) {
+    const engine::State* state = m_document->state(m_id);
+    const int row = m_table->currentRow();
+    const int to = row + delta;
+    if (!state || row < 0 || to < 0 || to >= int(state->transitions.size())) {
+        return;
+    }
+    engine::State after = *state;
+    std::swap(after.transitions[size_t(row)], after.transitions[size_t(to)]);
+    m_document->undoStack()->push(new EditStateCommand(
+        m_document, m_id, std::move(after),
+        delta < 0 ? tr("Evaluate transition earlier") : tr("Evaluate transition later")));
+    m_table->selectRow(to);
+}
+
+} // namespace flowdeck::console
