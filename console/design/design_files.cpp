@@ -41,6 +41,16 @@ engine::Flow starterFlow() {
     return flow;
 }
 
+bool isElongated(const LayoutResult& result)
+{
+    QRectF bounds;
+    for (const QPointF& p : result.positions) {
+        bounds |= QRectF(p, graph_style::stateSize());
+    }
+    const qreal ratio = bounds.height() > 0 ? bounds.width() / bounds.height() : 1;
+    return result.positions.size() > 200 && (ratio > 6 || ratio < 1.0 / 6);
+}
+
 } // namespace
 
 void DesignWorkspace::newFlow() {
@@ -105,7 +115,9 @@ void DesignWorkspace::placeUnpositioned() {
     LayoutResult result = nodes.size() <= 1500
                               ? layoutWithGraphviz(nodes, edges, LayoutDirection::TopDown, root)
                               : LayoutResult{};
-    if (!result.ok) {
+    if (!result.ok || isElongated(result)) {
+        // dot draws long chains of blocks as one thin line no zoom level can show whole; the
+        // layered layout wraps wide ranks into a roughly square picture.
         result = layoutLayered(nodes, edges, LayoutDirection::TopDown, root);
     }
     const bool all = missing.size() == m_document->stateCount();

@@ -17,7 +17,7 @@
 namespace flowdeck::console {
 
 namespace {
-constexpr qreal kMinZoom = 0.02;
+constexpr qreal kMinZoom = 0.01;
 constexpr qreal kMaxZoom = 4.0;
 } // namespace
 

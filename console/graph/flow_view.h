@@ -9,7 +9,7 @@ namespace flowdeck::console {
 class FlowScene;
 
 // The canvas: wheel zooms around the cursor, middle button or Space+drag pans, rubber band
-// selects. Zoom is kept between 2% and 400%.
+// selects. Zoom is kept between 1% and 400%.
 class FlowView final : public QGraphicsView {
     Q_OBJECT
 public:
