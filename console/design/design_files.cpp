@@ -41,8 +41,7 @@ engine::Flow starterFlow() {
     return flow;
 }
 
-bool isElongated(const LayoutResult& result)
-{
+bool isElongated(const LayoutResult& result) {
     QRectF bounds;
     for (const QPointF& p : result.positions) {
         bounds |= QRectF(p, graph_style::stateSize());
