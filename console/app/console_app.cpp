@@ -98,6 +98,9 @@ int runConsole(int argc, char* argv[]) {
     } else if (options->restorePrompt) {
         window.offerRestore(true);
     }
+    if (!options->compare.isEmpty()) {
+        window.design()->compareWithFile(options->compare);
+    }
     selectStates(window.design(), options->select);
     if (!options->screenshot.isEmpty()) {
         scheduleScreenshot(&window, options->screenshot);

@@ -36,7 +36,12 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
         QStringLiteral("Do not offer to restore autosaved edits at start."));
     const QCommandLineOption restore(QStringLiteral("restore"),
                                      QStringLiteral("Restore the newest autosaved edits."));
-    parser.addOptions({open, workspace, db, screenshot, size, theme, select, noRestore, restore});
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QStringLiteral("Draw what changed from this flow file to the open flow."),
+        QStringLiteral("FLOW"));
+    parser.addOptions(
+        {open, workspace, db, screenshot, size, theme, select, noRestore, restore, compare});
     parser.addPositionalArgument(QStringLiteral("flow"), QStringLiteral("A flow file to open."),
                                  QStringLiteral("[FLOW]"));
     parser.process(arguments); // --help and --version exit here
@@ -76,6 +81,7 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
         return std::nullopt;
     }
     options.select = parser.values(select);
+    options.compare = parser.value(compare);
     options.restorePrompt = !parser.isSet(noRestore) && options.screenshot.isEmpty();
     options.restoreSilently = parser.isSet(restore);
     return options;

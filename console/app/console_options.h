@@ -16,6 +16,7 @@ struct ConsoleOptions {
     QSize size{1440, 900};
     QString theme;      // empty: the saved setting, else system
     QStringList select; // states to select before the screenshot
+    QString compare;    // draw the diff from this flow file to the open flow
     bool restorePrompt = true;
     bool restoreSilently = false;
 };

@@ -2,6 +2,8 @@
 // palette all show these same actions.
 #include "design/design_workspace.h"
 
+#include "design/version_comparison.h"
+#include "dialogs/version_history_dialog.h"
 #include "graph/flow_scene.h"
 #include "graph/flow_view.h"
 #include "graph/mini_map.h"
@@ -59,9 +61,14 @@ void DesignWorkspace::buildActions() {
             exportTo(path);
         }
     });
-    add("versions", tr("Saved &Versions"), QKeySequence(), [this] {
-        Q_EMIT statusMessage(tr("Version history and diff are coming in the next release."), 5000);
-    })->setVisible(false);
+    add("versions", tr("Compare with Saved &Version…"), QKeySequence(Qt::CTRL | Qt::Key_H), [this] {
+        VersionHistoryDialog dialog(m_store, m_documentKey, this);
+        if (dialog.exec() == QDialog::Accepted && dialog.selectedVersionId() != 0) {
+            compareWithVersion(dialog.selectedVersionId());
+        }
+    });
+    add("clear-compare", tr("C&lear Comparison"), QKeySequence(),
+        [this] { m_comparison->clear(); });
 
     QAction* undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);

@@ -2,6 +2,7 @@
 // database, saved versions, and laying out flows that come without positions.
 #include "design/design_workspace.h"
 
+#include "design/version_comparison.h"
 #include "graph/flow_scene.h"
 #include "graph/flow_view.h"
 #include "graph/graph_style.h"
@@ -10,6 +11,7 @@
 #include "flowdeck/engine/flow_json.h"
 
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QSaveFile>
@@ -86,6 +88,7 @@ bool DesignWorkspace::openFile(const QString& path) {
 }
 
 void DesignWorkspace::loadFlow(engine::Flow flow, const QHash<QString, QPointF>& positions) {
+    m_comparison->clear();
     m_document->reset(std::move(flow), positions);
     placeUnpositioned();
     m_scene->fitSceneRect();
@@ -233,6 +236,39 @@ bool DesignWorkspace::restoreAutosave(const QString& documentKey) {
     Q_EMIT statusMessage(tr("Restored unsaved edits of %1 from %2")
                              .arg(entry->flowName, entry->savedAt.toLocalTime().toString()),
                          8000);
+    return true;
+}
+
+bool DesignWorkspace::compareWithVersion(qint64 versionId) {
+    const auto version = m_store ? m_store->version(versionId) : std::nullopt;
+    if (!version) {
+        return false;
+    }
+    engine::ParseResult parsed = engine::parseFlow(version->flowJson.toStdString());
+    if (!parsed.ok()) {
+        QMessageBox::warning(this, tr("Cannot compare"),
+                             tr("Version %1 could not be read.").arg(version->number));
+        return false;
+    }
+    m_comparison->compareWith(std::move(*parsed.flow), tr("version %1").arg(version->number));
+    m_changesDock->setWindowTitle(tr("Changes since version %1").arg(version->number));
+    m_changesDock->raise();
+    return true;
+}
+
+bool DesignWorkspace::compareWithFile(const QString& path) {
+    engine::ParseResult parsed = engine::parseFlowFile(stdstr(path));
+    if (!parsed.ok()) {
+        QMessageBox::warning(this, tr("Cannot compare"),
+                             tr("%1 is not a flow: %2")
+                                 .arg(QDir::toNativeSeparators(path),
+                                      qstr(engine::formatDiagnostic(parsed.diagnostics.front()))));
+        return false;
+    }
+    const QString name = QFileInfo(path).fileName();
+    m_comparison->compareWith(std::move(*parsed.flow), name);
+    m_changesDock->setWindowTitle(tr("Changes since %1").arg(name));
+    m_changesDock->raise();
     return true;
 }
 

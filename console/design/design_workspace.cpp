@@ -1,5 +1,6 @@
 #include "design/design_workspace.h"
 
+#include "design/version_comparison.h"
 #include "graph/flow_scene.h"
 #include "graph/flow_view.h"
 #include "graph/graph_style.h"
@@ -88,6 +89,20 @@ DesignWorkspace::~DesignWorkspace() {
         m_layoutCancel->store(true);
     }
     m_layoutWatcher.waitForFinished();
+    // QObject deletes children in creation order, which would delete the document before the
+    // views of it; a view signalling during its own destruction (the scene's selectionChanged)
+    // would then read a deleted document. Take the views down first, the document last.
+    // Nothing this workspace or its document says during teardown is news to anyone.
+    disconnect();
+    m_document->blockSignals(true);
+    m_document->undoStack()->blockSignals(true);
+    disconnect(m_scene, nullptr, this, nullptr);
+    delete takeCentralWidget();
+    qDeleteAll(findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly));
+    delete m_comparison;
+    delete m_scene;
+    delete m_lint;
+    delete m_document;
 }
 
 void DesignWorkspace::buildWidgets() {
@@ -131,6 +146,9 @@ void DesignWorkspace::buildWidgets() {
         }
     });
 
+    m_changesList = new QListWidget;
+    m_changesList->setWordWrap(true);
+    m_comparison = new VersionComparison(m_document, m_scene, m_changesList, this);
     m_undoView = new QUndoView(m_document->undoStack());
     m_undoView->setEmptyLabel(tr("<opened>"));
 
@@ -170,6 +188,9 @@ void DesignWorkspace::buildDocks() {
     QDockWidget* history =
         dock(tr("History"), QStringLiteral("HistoryDock"), m_undoView, Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_problemsDock, history);
+    m_changesDock =
+        dock(tr("Changes"), QStringLiteral("ChangesDock"), m_changesList, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(history, m_changesDock);
     m_problemsDock->raise();
     resizeDocks({palette, inspector}, {150, 440}, Qt::Horizontal);
     resizeDocks({m_problemsDock}, {170}, Qt::Vertical);
@@ -203,7 +224,8 @@ void DesignWorkspace::onDiagnostics() {
 
 QList<QAction*> DesignWorkspace::fileActions() const {
     QList<QAction*> list;
-    for (const char* name : {"new", "open", "save", "save-as", "export", "versions"}) {
+    for (const char* name :
+         {"new", "open", "save", "save-as", "export", "versions", "clear-compare"}) {
         list << m_actions.value(QLatin1String(name));
     }
     return list;

@@ -26,6 +26,7 @@ class LintRunner;
 class MiniMap;
 class ProblemsModel;
 class StateInspector;
+class VersionComparison;
 class WorkspaceStore;
 
 // The Design workspace: the flow as a graph in the middle, the palette on the left, the inspector
@@ -72,6 +73,10 @@ public:
     void autoLayout(LayoutDirection direction);
     void connectSelected();
     void showFind();
+    // Draws on the canvas what changed since a saved version (from WorkspaceStore::versions()).
+    bool compareWithVersion(qint64 versionId);
+    bool compareWithFile(const QString& path);
+    VersionComparison* comparison() const { return m_comparison; }
 
 Q_SIGNALS:
     void titleChanged(const QString& title);
@@ -104,6 +109,9 @@ private:
     QTableView* m_problemsView = nullptr;
     QDockWidget* m_problemsDock = nullptr;
     QUndoView* m_undoView = nullptr;
+    QListWidget* m_changesList = nullptr;
+    QDockWidget* m_changesDock = nullptr;
+    VersionComparison* m_comparison = nullptr;
     QListWidget* m_palette = nullptr;
     QLineEdit* m_findEdit = nullptr;
     QLabel* m_findStatus = nullptr;

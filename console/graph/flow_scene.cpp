@@ -310,6 +310,28 @@ void FlowScene::setDiagnostics(const std::vector<engine::Diagnostic>& diagnostic
     }
 }
 
+void FlowScene::setMarks(const QHash<StateId, Mark>& marks) {
+    QSet<StateId> touched;
+    for (auto it = m_decorations.begin(); it != m_decorations.end(); ++it) {
+        if (it->highlight.isValid() || !it->badge.isEmpty()) {
+            it->highlight = QColor();
+            it->badge.clear();
+            touched.insert(it.key());
+        }
+    }
+    for (auto it = marks.cbegin(); it != marks.cend(); ++it) {
+        StateDecoration& decoration = m_decorations[it.key()];
+        decoration.highlight = it->color;
+        decoration.badge = it->badge;
+        touched.insert(it.key());
+    }
+    for (StateId id : touched) {
+        if (StateItem* item = m_stateItems.value(id)) {
+            item->update();
+        }
+    }
+}
+
 const StateDecoration& FlowScene::decoration(StateId id) const {
     static const StateDecoration none;
     const auto it = m_decorations.constFind(id);

@@ -59,6 +59,13 @@ public:
     // Linter findings as markers on states and transitions.
     void setDiagnostics(const std::vector<engine::Diagnostic>& diagnostics);
     const StateDecoration& decoration(StateId id) const;
+    // Marks drawn by overlays (version diff, later the simulator's path): a colour and a short
+    // badge per state. Replaces the previous marks; an empty map clears them.
+    struct Mark {
+        QColor color;
+        QString badge;
+    };
+    void setMarks(const QHash<StateId, Mark>& marks);
     bool transitionHasProblem(TransitionRef ref) const;
 
     // Boxes cache their rendering only when they show text: thousands of tiny cached pixmaps

@@ -1,6 +1,7 @@
 // The Design workspace driven like a user, through the real main window with mouse and keys.
 #include "app/main_window.h"
 #include "design/design_workspace.h"
+#include "design/version_comparison.h"
 #include "graph/flow_commands.h"
 #include "graph/flow_scene.h"
 #include "graph/flow_view.h"
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void addConnectEditUndoSaveAndReopen();
     void restoresEditsAfterTheProcessWasKilled();
     void problemsPanelFollowsTheLinter();
+    void diffOfTwoVersionsIsDrawnOnTheCanvas();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -186,6 +188,49 @@ void tst_DesignWindow::problemsPanelFollowsTheLinter() {
     QCOMPARE(design->scene()->decoration(detect).errors, 1);
     design->document()->undoStack()->undo();
     QTRY_COMPARE(design->problems()->errorCount(), 0);
+}
+
+void tst_DesignWindow::diffOfTwoVersionsIsDrawnOnTheCanvas() {
+    const QString flow = m_dir->filePath(QStringLiteral("order_support.json"));
+    QVERIFY(QFile::copy(QStringLiteral(RESOURCES_DIR "/flows/order_support.json"), flow));
+    WorkspaceStore store;
+    QVERIFY(store.open(dbPath()));
+    MainWindow window(&store);
+    DesignWorkspace* design = window.design();
+    QVERIFY(design->openFile(flow));
+    QVERIFY(design->save()); // version 1
+    FlowDocument* doc = design->document();
+    const StateId clarify = *doc->idOf(QStringLiteral("clarify"));
+    const StateId greeting = *doc->idOf(QStringLiteral("greeting"));
+    engine::State edited = *doc->state(clarify);
+    edited.config["response_templates"]["default"] = "Say that again?";
+    doc->undoStack()->push(new EditStateCommand(doc, clarify, edited, QStringLiteral("edit")));
+    doc->undoStack()->push(new RenameStateCommand(doc, greeting, QStringLiteral("welcome")));
+    const StateId added = design->addState(engine::StateType::End, QPointF(2000, 2000));
+    doc->undoStack()->push(
+        new RemoveStatesCommand(doc, {*doc->idOf(QStringLiteral("handoff_standard"))}));
+    QVERIFY(design->save()); // version 2
+
+    const QVector<FlowVersion> versions = store.versions(design->documentKey());
+    QCOMPARE(versions.size(), 2);
+    QVERIFY(design->compareWithVersion(versions.back().id)); // the oldest: version 1
+    FlowScene* scene = design->scene();
+    QCOMPARE(scene->decoration(added).badge, QStringLiteral("added"));
+    QCOMPARE(scene->decoration(clarify).badge, QStringLiteral("changed"));
+    QCOMPARE(scene->decoration(greeting).badge, QStringLiteral("renamed"));
+    const engine::FlowDiff& diff = design->comparison()->diff();
+    const bool removedListed =
+        std::any_of(diff.states.begin(), diff.states.end(), [](const engine::StateChange& c) {
+            return c.kind == engine::ChangeKind::Removed && c.name == "handoff_standard";
+        });
+    QVERIFY(removedListed);
+    // The comparison follows further edits, and clears.
+    doc->undoStack()->undo(); // the removal comes back: no longer a difference
+    QTRY_VERIFY(std::none_of(
+        design->comparison()->diff().states.begin(), design->comparison()->diff().states.end(),
+        [](const engine::StateChange& c) { return c.name == "handoff_standard"; }));
+    design->comparison()->clear();
+    QVERIFY(scene->decoration(added).badge.isEmpty());
 }
 
 QTEST_MAIN(tst_DesignWindow)
