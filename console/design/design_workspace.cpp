@@ -132,6 +132,11 @@ void DesignWorkspace::buildWidgets() {
     m_problemsView->horizontalHeader()->setSectionResizeMode(ProblemsModel::MessageColumn,
                                                              QHeaderView::Stretch);
     m_problemsView->setWordWrap(false);
+    for (int column : {int(ProblemsModel::SeverityColumn), int(ProblemsModel::StateColumn),
+                       int(ProblemsModel::CodeColumn)}) {
+        m_problemsView->horizontalHeader()->setSectionResizeMode(column,
+                                                                 QHeaderView::ResizeToContents);
+    }
     connect(m_problemsView, &QTableView::clicked, this, [this](const QModelIndex& index) {
         const engine::Diagnostic& d = m_problems->diagnostic(index.row());
         const auto id = m_document->idOf(d.state);
@@ -214,11 +219,14 @@ void DesignWorkspace::onSelectionChanged() {
 void DesignWorkspace::onDiagnostics() {
     m_problems->setDiagnostics(m_lint->diagnostics());
     m_scene->setDiagnostics(m_lint->diagnostics());
-    m_problemsDock->setWindowTitle(m_problems->errorCount() + m_problems->warningCount() == 0
-                                       ? tr("Problems")
-                                       : tr("Problems (%1 errors, %2 warnings)")
-                                             .arg(m_problems->errorCount())
-                                             .arg(m_problems->warningCount()));
+    const int errors = m_problems->errorCount();
+    const int warnings = m_problems->warningCount();
+    m_problemsDock->setWindowTitle(
+        errors + warnings == 0
+            ? tr("Problems")
+            : tr("Problems (%1, %2)")
+                  .arg(errors == 1 ? tr("1 error") : tr("%1 errors").arg(errors),
+                       warnings == 1 ? tr("1 warning") : tr("%1 warnings").arg(warnings)));
     m_actions.value(QStringLiteral("publish-check"))->setEnabled(!m_lint->hasErrors());
 }
 
