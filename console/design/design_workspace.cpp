@@ -119,6 +119,7 @@ void DesignWorkspace::buildWidgets() {
     m_inspectorStack = new QStackedWidget;
     auto* inspectorScroll = new QScrollArea;
     inspectorScroll->setWidgetResizable(true);
+    inspectorScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     inspectorScroll->setWidget(m_inspector);
     inspectorScroll->setFrameShape(QFrame::NoFrame);
     m_inspectorStack->addWidget(m_flowProperties);
@@ -197,7 +198,7 @@ void DesignWorkspace::buildDocks() {
         dock(tr("Changes"), QStringLiteral("ChangesDock"), m_changesList, Qt::BottomDockWidgetArea);
     tabifyDockWidget(history, m_changesDock);
     m_problemsDock->raise();
-    resizeDocks({palette, inspector}, {150, 440}, Qt::Horizontal);
+    resizeDocks({palette, inspector}, {150, 480}, Qt::Horizontal);
     resizeDocks({m_problemsDock}, {170}, Qt::Vertical);
 }
 

@@ -1,6 +1,7 @@
 #include "widgets/state_inspector.h"
 
 #include "graph/flow_commands.h"
+#include "widgets/slots_editor.h"
 #include "widgets/template_edit.h"
 #include "widgets/transitions_editor.h"
 
@@ -120,6 +121,7 @@ void StateInspector::buildForm() {
     m_configTimer->setSingleShot(true);
     m_configTimer->setInterval(400);
     m_transitions = new TransitionsEditor(m_document);
+    m_slots = new SlotsEditor(m_document);
 
     m_form->addRow(tr("Name"), m_name);
     m_form->addRow(QString(), m_nameError);
@@ -127,6 +129,9 @@ void StateInspector::buildForm() {
     m_form->addRow(tr("Description"), m_description);
     m_form->addRow(tr("Reply"), m_template);
     m_form->addRow(tr("Intents"), m_intents);
+    m_slotsLabel = new QLabel(tr("Slots, asked for in order"));
+    m_form->addRow(m_slotsLabel);
+    m_form->addRow(m_slots);
     m_form->addRow(tr("Threshold"), m_threshold);
     m_form->addRow(tr("Method"), m_method);
     m_form->addRow(tr("URL"), m_url);
@@ -203,6 +208,7 @@ void StateInspector::setState(StateId id) {
     m_id = id;
     m_nameError->hide();
     m_transitions->setState(id);
+    m_slots->setState(id);
     refresh();
 }
 
@@ -243,6 +249,8 @@ void StateInspector::refreshTypeFields(const engine::State& state) {
     const bool isScript = type == StateType::Script;
     m_form->setRowVisible(m_template, hasTemplates(type));
     m_form->setRowVisible(m_intents, type == StateType::Intent);
+    m_form->setRowVisible(m_slots, type == StateType::SlotFilling);
+    m_form->setRowVisible(m_slotsLabel, type == StateType::SlotFilling);
     m_form->setRowVisible(m_threshold, type == StateType::Intent);
     m_form->setRowVisible(m_method, isIntegration);
     m_form->setRowVisible(m_url, isIntegration);

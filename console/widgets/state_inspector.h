@@ -17,6 +17,7 @@ class QTimer;
 
 namespace flowdeck::console {
 
+class SlotsEditor;
 class TemplateEdit;
 class TransitionsEditor;
 
@@ -39,6 +40,7 @@ public:
     QPlainTextEdit* configEdit() const { return m_config; }
     QPlainTextEdit* scriptEdit() const { return m_script; }
     TransitionsEditor* transitionsEditor() const { return m_transitions; }
+    SlotsEditor* slotsEditor() const { return m_slots; }
 
 private:
     void buildForm();
@@ -72,6 +74,8 @@ private:
     QLabel* m_configError = nullptr;
     QTimer* m_configTimer = nullptr;
     TransitionsEditor* m_transitions = nullptr;
+    SlotsEditor* m_slots = nullptr;
+    QLabel* m_slotsLabel = nullptr;
 };
 
 } // namespace flowdeck::console

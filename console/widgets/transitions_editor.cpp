@@ -2,6 +2,8 @@
 
 #include "graph/flow_commands.h"
 
+#include "flowdeck/engine/lua_sandbox.h"
+
 #include <QApplication>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -121,6 +123,17 @@ void TransitionsEditor::addRowWidgets(int row, const engine::Transition& transit
         : transition.condition == ConditionType::SlotFilled ? tr("slot (empty: all)")
         : transition.condition == ConditionType::Expression ? tr("Lua, e.g. vars.total > 100")
                                                             : QString());
+    // Lua expressions are compiled as they are typed; the field says what is wrong at once.
+    const auto checkValue = [value](ConditionType type) {
+        const std::string error = type == ConditionType::Expression
+                                      ? engine::LuaSandbox::checkExpression(stdstr(value->text()))
+                                      : std::string();
+        value->setToolTip(qstr(error));
+        value->setStyleSheet(error.empty() ? QString()
+                                           : QStringLiteral("QLineEdit { border: 1px solid "
+                                                            "#dc2626; color: #dc2626; }"));
+    };
+    checkValue(transition.condition);
     auto* target = new QComboBox;
     target->setEditable(true);
     for (StateId id : m_document->stateIds()) {
@@ -143,6 +156,9 @@ void TransitionsEditor::addRowWidgets(int row, const engine::Transition& transit
         edit(
             row, [type](engine::Transition& t) { t.condition = type; },
             tr("Change condition to %1").arg(condition->currentText()));
+    });
+    connect(value, &QLineEdit::textEdited, this, [checkValue, condition] {
+        checkValue(ConditionType(condition->currentData().toInt()));
     });
     connect(value, &QLineEdit::textEdited, this, [this, row](const QString& text) {
         edit(

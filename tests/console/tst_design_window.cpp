@@ -9,14 +9,18 @@
 #include "models/lint_runner.h"
 #include "models/problems_model.h"
 #include "models/workspace_store.h"
+#include "widgets/slots_editor.h"
 #include "widgets/state_inspector.h"
 #include "widgets/template_edit.h"
 
 #include "flowdeck/engine/flow_json.h"
 
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLineEdit>
 #include <QProcess>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
@@ -46,6 +50,7 @@ private Q_SLOTS:
     void restoresEditsAfterTheProcessWasKilled();
     void problemsPanelFollowsTheLinter();
     void diffOfTwoVersionsIsDrawnOnTheCanvas();
+    void slotsAreEditedInTheInspector();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -231,6 +236,42 @@ void tst_DesignWindow::diffOfTwoVersionsIsDrawnOnTheCanvas() {
         [](const engine::StateChange& c) { return c.name == "handoff_standard"; }));
     design->comparison()->clear();
     QVERIFY(scene->decoration(added).badge.isEmpty());
+}
+
+void tst_DesignWindow::slotsAreEditedInTheInspector() {
+    MainWindow window(nullptr);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    DesignWorkspace* design = window.design();
+    QVERIFY(design->openFile(QStringLiteral(RESOURCES_DIR "/flows/booking.json")));
+    FlowDocument* doc = design->document();
+    const StateId collect = *doc->idOf(QStringLiteral("collect"));
+    design->scene()->selectStates({collect});
+    QTableWidget* table = design->inspector()->slotsEditor()->table();
+    QTRY_VERIFY(table->isVisible());
+    QCOMPARE(table->rowCount(), int(engine::slotSpecs(*doc->state(collect)).size()));
+
+    auto* prompt = qobject_cast<QLineEdit*>(table->cellWidget(0, 2));
+    QVERIFY(prompt);
+    prompt->setFocus();
+    prompt->selectAll();
+    QTest::keyClicks(prompt, QStringLiteral("How many guests?"));
+    QCOMPARE(engine::slotSpecs(*doc->state(collect)).front().prompt,
+             std::string("How many guests?"));
+    QCOMPARE(doc->undoStack()->undoText(), QStringLiteral("Edit slots")); // typing is one step
+
+    // Turn the first slot into an enum with three values.
+    auto* type = qobject_cast<QComboBox*>(table->cellWidget(0, 1));
+    type->setCurrentText(QStringLiteral("enum"));
+    Q_EMIT type->activated(type->currentIndex());
+    auto* detail = qobject_cast<QLineEdit*>(table->cellWidget(0, 4));
+    detail->setFocus();
+    QTest::keyClicks(detail, QStringLiteral("two, four, six"));
+    const engine::SlotSpec first = engine::slotSpecs(*doc->state(collect)).front();
+    QCOMPARE(first.type, std::string("enum"));
+    QCOMPARE(first.values, (std::vector<std::string>{"two", "four", "six"}));
+    QTRY_VERIFY(!design->lint()->isRunning());
+    QCOMPARE(design->problems()->errorCount(), 0); // the engine's parser and linter accept it
 }
 
 QTEST_MAIN(tst_DesignWindow)
