@@ -1,3 +1,5 @@
+#include "flowctl_runner.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -7,33 +9,10 @@
 
 namespace {
 
-const QString kFlowctl = QStringLiteral(TEST_BIN_DIR "/flowctl");
+using flowctl_test::flowctl;
+using flowctl_test::Run;
 const QString kFlows = QStringLiteral(RESOURCES_DIR "/flows");
 const QString kData = QStringLiteral(TEST_DATA_DIR "/flows");
-
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run flowctl(const QStringList& arguments, const QByteArray& input = {}) {
-    QProcess process;
-    process.start(kFlowctl, arguments);
-    if (!process.waitForStarted(10000)) {
-        qFatal("cannot start %s", qPrintable(kFlowctl));
-    }
-    process.write(input);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        return {};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
 
 } // namespace
 

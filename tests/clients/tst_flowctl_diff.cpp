@@ -1,3 +1,5 @@
+#include "flowctl_runner.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,7 +10,8 @@
 
 namespace {
 
-const QString kFlowctl = QStringLiteral(TEST_BIN_DIR "/flowctl");
+using flowctl_test::flowctl;
+using flowctl_test::Run;
 
 const QByteArray kBefore = R"({
   "name": "support", "initial_state": "greet",
@@ -18,29 +21,6 @@ const QByteArray kBefore = R"({
     "bye": { "type": "end", "config": { "response_templates": { "default": "Bye" } } }
   }
 })";
-
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run flowctl(const QStringList& arguments) {
-    QProcess process;
-    process.start(kFlowctl, arguments);
-    if (!process.waitForStarted(10000)) {
-        qFatal("cannot start %s", qPrintable(kFlowctl));
-    }
-    process.closeWriteChannel();
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        return {};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
 
 } // namespace
 
