@@ -205,30 +205,18 @@ void DesignWorkspace::autoLayout(LayoutDirection direction) {
         m_layoutCancel->store(true);
         m_layoutWatcher.waitForFinished();
     }
-    QVector<LayoutNode> nodes;
-    QVector<LayoutEdge> edges;
-    for (StateId id : m_document->stateIds()) {
-        const engine::State* state = m_document->state(id);
-        nodes.push_back({qstr(state->name), graph_style::stateSize()});
-        for (const engine::Transition& t : state->transitions) {
-            edges.push_back({qstr(state->name), qstr(t.target)});
-        }
-    }
-    const QString root = qstr(m_document->header().initialState);
+    const LayoutInput in = layoutInput();
     const QString text = direction == LayoutDirection::TopDown
                              ? tr("Automatic layout (top-down)")
                              : tr("Automatic layout (left-right)");
     m_layoutCancel = std::make_shared<std::atomic_bool>(false);
     m_layoutWatcher.setProperty("text", text);
-    Q_EMIT statusMessage(tr("Laying out %n states…", nullptr, int(nodes.size())), 0);
-    // dot is superb up to a few thousand states and far too slow beyond; big flows get our
-    // layered layout, which is instant.
-    const bool useDot = nodes.size() <= 1500;
-    m_layoutWatcher.setFuture(
-        QtConcurrent::run([nodes, edges, direction, root, useDot, cancel = m_layoutCancel] {
-            return useDot ? layoutWithGraphviz(nodes, edges, direction, root, cancel.get())
-                          : layoutLayered(nodes, edges, direction, root);
-        }));
+    Q_EMIT statusMessage(tr("Laying out %n states…", nullptr, int(in.nodes.size())), 0);
+    const bool useDot = in.nodes.size() <= kDotStateLimit;
+    m_layoutWatcher.setFuture(QtConcurrent::run([in, direction, useDot, cancel = m_layoutCancel] {
+        return useDot ? layoutWithGraphviz(in.nodes, in.edges, direction, in.root, cancel.get())
+                      : layoutLayered(in.nodes, in.edges, direction, in.root);
+    }));
 }
 
 void DesignWorkspace::applyLayout(const LayoutResult& result, const QString& text) {
@@ -258,14 +246,14 @@ void DesignWorkspace::findNext(const QString& text) {
         return;
     }
     QVector<StateId> matches;
-    const std::string needle = stdstr(text.toLower());
+    const QString needle = text.toLower();
     for (StateId id : m_document->stateIds()) {
         const engine::State* state = m_document->state(id);
         std::string haystack = state->name + '\n' + state->config.dump();
         for (const engine::Transition& t : state->transitions) {
             haystack += '\n' + t.conditionValue + '\n' + t.expression;
         }
-        if (QString::fromStdString(haystack).toLower().contains(text.toLower())) {
+        if (qstr(haystack).toLower().contains(needle)) {
             matches.push_back(id);
         }
     }

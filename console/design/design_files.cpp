@@ -87,14 +87,32 @@ bool DesignWorkspace::openFile(const QString& path) {
     return true;
 }
 
-void DesignWorkspace::loadFlow(engine::Flow flow, const QHash<QString, QPointF>& positions) {
+void DesignWorkspace::loadFlow(engine::Flow flow, const QHash<QString, QPointF>& positions,
+                               bool onDisk) {
     m_comparison->clear();
     m_document->reset(std::move(flow), positions);
     placeUnpositioned();
     m_scene->fitSceneRect();
-    m_document->undoStack()->setClean();
+    if (onDisk) {
+        m_document->undoStack()->setClean();
+    } else {
+        m_document->undoStack()->resetClean();
+    }
     m_view->fitUntilUserZooms();
     updateTitle();
+}
+
+DesignWorkspace::LayoutInput DesignWorkspace::layoutInput() const {
+    LayoutInput input;
+    input.root = qstr(m_document->header().initialState);
+    for (StateId id : m_document->stateIds()) {
+        const engine::State* state = m_document->state(id);
+        input.nodes.push_back({qstr(state->name), graph_style::stateSize()});
+        for (const engine::Transition& t : state->transitions) {
+            input.edges.push_back({qstr(state->name), qstr(t.target)});
+        }
+    }
+    return input;
 }
 
 // States without a saved position are laid out right away: a whole flow with Graphviz (or our
@@ -104,23 +122,15 @@ void DesignWorkspace::placeUnpositioned() {
     if (missing.isEmpty()) {
         return;
     }
-    QVector<LayoutNode> nodes;
-    QVector<LayoutEdge> edges;
-    for (StateId id : m_document->stateIds()) {
-        const engine::State* state = m_document->state(id);
-        nodes.push_back({qstr(state->name), graph_style::stateSize()});
-        for (const engine::Transition& t : state->transitions) {
-            edges.push_back({qstr(state->name), qstr(t.target)});
-        }
-    }
-    const QString root = qstr(m_document->header().initialState);
-    LayoutResult result = nodes.size() <= 1500
-                              ? layoutWithGraphviz(nodes, edges, LayoutDirection::TopDown, root)
-                              : LayoutResult{};
+    const LayoutInput in = layoutInput();
+    LayoutResult result =
+        in.nodes.size() <= kDotStateLimit
+            ? layoutWithGraphviz(in.nodes, in.edges, LayoutDirection::TopDown, in.root)
+            : LayoutResult{};
     if (!result.ok || isElongated(result)) {
         // dot draws long chains of blocks as one thin line no zoom level can show whole; the
         // layered layout wraps wide ranks into a roughly square picture.
-        result = layoutLayered(nodes, edges, LayoutDirection::TopDown, root);
+        result = layoutLayered(in.nodes, in.edges, LayoutDirection::TopDown, in.root);
     }
     const bool all = missing.size() == m_document->stateCount();
     const QPointF shift = all ? QPointF() : m_scene->freePosition();
@@ -226,13 +236,8 @@ bool DesignWorkspace::restoreAutosave(const QString& documentKey) {
     }
     m_documentKey = documentKey;
     m_filePath = WorkspaceStore::isUntitledKey(documentKey) ? QString() : documentKey;
-    m_document->reset(*parsed.flow, FlowDocument::positionsFromLayoutJson(entry->layoutJson));
-    placeUnpositioned();
-    m_scene->fitSceneRect();
-    // The restored content is not on disk yet: leave the document modified so it gets saved.
-    m_document->undoStack()->resetClean();
-    m_view->fitUntilUserZooms();
-    updateTitle();
+    // The restored content is not on disk yet: it stays modified so it gets saved.
+    loadFlow(*parsed.flow, FlowDocument::positionsFromLayoutJson(entry->layoutJson), false);
     Q_EMIT statusMessage(tr("Restored unsaved edits of %1 from %2")
                              .arg(entry->flowName, entry->savedAt.toLocalTime().toString()),
                          8000);

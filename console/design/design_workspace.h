@@ -90,7 +90,16 @@ private:
     void onSelectionChanged();
     void onDiagnostics();
     void updateTitle();
-    void loadFlow(engine::Flow flow, const QHash<QString, QPointF>& positions);
+    // Replaces the document; `onDisk` false leaves it modified (restored edits not yet saved).
+    void loadFlow(engine::Flow flow, const QHash<QString, QPointF>& positions, bool onDisk = true);
+    // Above this many states dot takes seconds; the layered layout is instant.
+    static constexpr qsizetype kDotStateLimit = 1500;
+    struct LayoutInput {
+        QVector<LayoutNode> nodes;
+        QVector<LayoutEdge> edges;
+        QString root;
+    };
+    LayoutInput layoutInput() const;
     void placeUnpositioned();
     void applyLayout(const LayoutResult& result, const QString& text);
     bool writeFile(const QString& path, bool recordVersion);

@@ -146,15 +146,20 @@ void StateItem::paintDetail(QPainter* painter, const engine::State& state) {
 void StateItem::paintMarkers(QPainter* painter, const engine::State& state) {
     const FlowHeader& header = flowScene()->document()->header();
     const StateDecoration& decoration = flowScene()->decoration(m_id);
-    QStringList tags;
+    struct Tag {
+        QString text;
+        QColor fill;
+    };
+    QVector<Tag> tags;
     if (header.initialState == state.name) {
-        tags << QObject::tr("start");
+        tags.push_back({QObject::tr("start"), QColor(0x16, 0xa3, 0x4a)});
     }
     if (header.errorState == state.name) {
-        tags << QObject::tr("on error");
+        tags.push_back({QObject::tr("on error"), gs::errorColor()});
     }
     if (!decoration.badge.isEmpty()) {
-        tags << decoration.badge;
+        tags.push_back({decoration.badge,
+                        decoration.highlight.isValid() ? decoration.highlight : gs::accentColor()});
     }
     QFont small = QApplication::font();
     small.setPointSizeF(small.pointSizeF() * 0.72);
@@ -162,19 +167,15 @@ void StateItem::paintMarkers(QPainter* painter, const engine::State& state) {
     painter->setFont(small);
     const QFontMetricsF metrics(small);
     qreal x = boxRect().right() - 8;
-    for (const QString& tag : tags) {
-        const qreal width = metrics.horizontalAdvance(tag) + 12;
+    for (const Tag& tag : tags) {
+        const qreal width = metrics.horizontalAdvance(tag.text) + 12;
         x -= width;
         const QRectF pill(x, -8, width, 16);
-        const bool isStart = tag == QObject::tr("start");
-        const QColor fill = isStart                          ? QColor(0x16, 0xa3, 0x4a)
-                            : tag == QObject::tr("on error") ? gs::errorColor()
-                                                             : gs::accentColor();
         painter->setPen(Qt::NoPen);
-        painter->setBrush(fill);
+        painter->setBrush(tag.fill);
         painter->drawRoundedRect(pill, 8, 8);
         painter->setPen(Qt::white);
-        painter->drawText(pill, Qt::AlignCenter, tag);
+        painter->drawText(pill, Qt::AlignCenter, tag.text);
         x -= 4;
     }
     if (decoration.errors > 0 || decoration.warnings > 0) {
