@@ -274,13 +274,46 @@ void Run::renderReply(const CompiledState& state, const CompiledTemplate& text,
               {{"text", rendered}, {"template", what}, {"missing", missing}});
 }
 
+Clock::time_point Run::deadline() const {
+    if (options.deadline == Clock::time_point::max() ||
+        Clock::time_point::max() - options.deadline <= m_paused) {
+        return Clock::time_point::max();
+    }
+    return options.deadline + m_paused;
+}
+
+void Run::callStepHook(int target, int from, int transition) {
+    StepPoint point;
+    point.state = flow.state(target).name;
+    if (from >= 0) {
+        point.fromState = flow.state(from).name;
+    }
+    point.transition = transition;
+    point.step = transitions;
+    point.conversation = &conversation;
+    const auto before = Clock::now();
+    const StepDecision decision = options.onStep(point);
+    const auto spent = Clock::now() - before;
+    m_paused += spent;
+    m_start += spent; // trace times count engine work only
+    if (decision == StepDecision::Abort) {
+        ExecFailure failure{ErrorCode::StateError,
+                            "stopped before entering state '" + flow.state(target).name + "'",
+                            flow.state(target).name,
+                            {{"aborted", "true"}}};
+        failure.aborted = true;
+        throw failure;
+    }
+}
+
 std::chrono::milliseconds Run::stateBudget(const CompiledState& state, bool* cutByDeadline) const {
     std::chrono::milliseconds budget = state.timeout.value_or(limits.stateTimeout);
     bool cut = false;
-    if (options.deadline != Clock::time_point::max()) {
-        const auto remaining = std::max(
-            std::chrono::duration_cast<std::chrono::milliseconds>(options.deadline - Clock::now()),
-            std::chrono::milliseconds(0));
+    const Clock::time_point end = deadline();
+    if (end != Clock::time_point::max()) {
+        const auto remaining =
+            std::max(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()),
+                     std::chrono::milliseconds(0));
         cut = remaining < budget;
         budget = std::min(budget, remaining);
     }
@@ -291,10 +324,11 @@ std::chrono::milliseconds Run::stateBudget(const CompiledState& state, bool* cut
 }
 
 void Run::checkDeadline(const CompiledState& state, bool timedOutOnDeadline) const {
-    if (options.deadline == Clock::time_point::max()) {
+    const Clock::time_point end = deadline();
+    if (end == Clock::time_point::max()) {
         return;
     }
-    if (timedOutOnDeadline || Clock::now() >= options.deadline) {
+    if (timedOutOnDeadline || Clock::now() >= end) {
         throw ExecFailure{ErrorCode::TimeoutError,
                           "the message ran out of time in state '" + state.name + "' after " +
                               std::to_string(transitions) + " transition(s)",

@@ -29,6 +29,7 @@ struct ExecFailure {
     std::string message;
     std::string state;
     std::map<std::string, std::string> details;
+    bool aborted = false; // the step hook said Abort: restore, never move to the error state
 };
 
 struct IntentInfo {
@@ -120,6 +121,18 @@ public:
     // deadline too, even when its timer fired a hair before the deadline it was derived from.
     void checkDeadline(const CompiledState& state, bool timedOutOnDeadline = false) const;
 
+    // The message's deadline, pushed back by the time spent in the step hook.
+    Clock::time_point deadline() const;
+
+    // --- step hook ---------------------------------------------------------------------
+    // Asks options.onStep (when set) whether to enter `target`; throws an aborted ExecFailure
+    // on Abort. The hook's time is taken out of the deadline and the trace clock.
+    void stepHook(int target, int from, int transition) {
+        if (options.onStep) {
+            callStepHook(target, from, transition);
+        }
+    }
+
     // --- Lua ---------------------------------------------------------------------------
     LuaOutcome evaluateExpression(const CompiledState& state, const CompiledTransition& t);
     LuaOutcome runScript(const CompiledState& state);
@@ -139,6 +152,7 @@ private:
         IntentInfo info;
     };
 
+    void callStepHook(int target, int from, int transition);
     const IntentInfo& cachedIntent(int state, const IntentClassifier& classifier, double threshold,
                                    bool flowWide);
     IntentInfo classify(int state, const IntentClassifier& classifier, double threshold,
@@ -151,6 +165,7 @@ private:
     std::vector<CachedIntent> m_intents;
     std::optional<Snapshot> m_snapshot;
     Clock::time_point m_start;
+    Clock::duration m_paused{}; // spent inside the step hook
     std::array<int, 8> m_recent{};
     int m_recentCount = 0;
 };

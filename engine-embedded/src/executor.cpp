@@ -81,6 +81,7 @@ void moveTo(Run& run, int target, int transition, std::string_view why) {
             from.name + " -> " + to + " (" + std::string(why) + ")",
             {{"from", from.name}, {"to", to}, {"reason", why}, {"count", run.transitions}});
     }
+    run.stepHook(target, from.index, transition);
     run.current = target;
 }
 
@@ -165,6 +166,7 @@ void startConversation(Run& run) {
                           {}};
     }
     run.current = initial;
+    run.stepHook(initial, -1, -1);
     follow(run, exec::enterState(run, initial));
 }
 
@@ -205,7 +207,7 @@ void fail(Run& run, const std::string& stateBefore, ExecFailure failure) {
         run.traceJson(TraceKind::Error, run.current, -1, error.message,
                       {{"code", toString(error.code)}, {"details", error.details}});
     }
-    const int errorState = run.flow.errorState();
+    const int errorState = failure.aborted ? -1 : run.flow.errorState();
     if (categoryOf(error.code) != ErrorCode::ValidationError && errorState >= 0) {
         const CompiledState& target = run.flow.state(errorState);
         run.conversation.currentState = target.name;

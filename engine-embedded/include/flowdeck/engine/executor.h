@@ -8,18 +8,21 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string_view>
 
 namespace flowdeck::engine {
 
 class IntegrationGateway;
 
 struct EngineLimits {
-    int maxTransitionsPerMessage = 50;        // circuit breaker (CIRCULAR_TRANSITION)
-    size_t maxContextBytes = 1024 * 1024;     // slots + vars + user, serialized
-    size_t maxMessageBytes = 64 * 1024;       // text + attributes of one inbound message
-    std::chrono::milliseconds stateTimeout{10000}; // default per state; config "timeout_ms" overrides
-    double intentThreshold = 0.5;             // default; config "confidence_threshold" overrides
+    int maxTransitionsPerMessage = 50;    // circuit breaker (CIRCULAR_TRANSITION)
+    size_t maxContextBytes = 1024 * 1024; // slots + vars + user, serialized
+    size_t maxMessageBytes = 64 * 1024;   // text + attributes of one inbound message
+    // Default per state; a state's config "timeout_ms" overrides it.
+    std::chrono::milliseconds stateTimeout{10000};
+    double intentThreshold = 0.5; // default; config "confidence_threshold" overrides
     LuaLimits lua;
 };
 
@@ -31,12 +34,33 @@ class CompiledFlow;
 std::shared_ptr<const CompiledFlow> compileFlow(const Flow& flow);
 const Flow& sourceFlow(const CompiledFlow& compiled);
 
+// Where the executor is about to enter a state; for the simulator's breakpoints and
+// single-stepping.
+struct StepPoint {
+    std::string_view state; // the state about to be entered
+    // The state just left; empty when entering the initial state on start().
+    std::string_view fromState;
+    // Index of the transition taken in fromState; -1 on start() and for a global handler.
+    int transition = -1;
+    int step = 0; // transitions taken so far in this message, this one included (0 on start())
+    // The in-flight context: slots/vars/user as they are now. Its currentState is still the state
+    // the message started in (it is updated when the message completes).
+    const ConversationState* conversation = nullptr;
+};
+enum class StepDecision { Continue, Abort };
+
 struct ExecutionOptions {
     bool trace = false;
     // Whole-message deadline (the request's timeout_ms); max() means none.
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-    int64_t nowMs = 0; // wall clock for date extraction ("today", "friday"); 0 = system clock
+    int64_t nowMs = 0;  // wall clock for date extraction ("today", "friday"); 0 = system clock
     std::string locale; // picks response_templates[locale] when present
+    // Called before each state is entered (null: never). May block (the simulator waits for the
+    // user there). Abort ends the message with STATE_ERROR whose details carry "aborted" = "true",
+    // and leaves the conversation exactly as it was before the message (never moved to the
+    // error_state). Time spent inside the hook counts against no timeout (neither the deadline nor
+    // a state's timeout) and is left out of the trace's times.
+    std::function<StepDecision(const StepPoint&)> onStep;
 };
 
 // Runs messages through a compiled flow. Thread-safe (each thread gets its own Lua sandbox);
@@ -52,7 +76,8 @@ public:
     // Evaluates the current state's transitions against the message, then enters target states
     // until one waits for input.
     ExecutionResult process(const CompiledFlow& flow, ConversationState& state,
-                            const InboundMessage& message, const ExecutionOptions& options = {}) const;
+                            const InboundMessage& message,
+                            const ExecutionOptions& options = {}) const;
 
     const EngineLimits& limits() const { return m_limits; }
 
