@@ -53,4 +53,13 @@ struct DiffOptions {
 // Exit 0 when the flows are the same, 1 when they differ, 2 when either does not parse.
 int runDiff(const DiffOptions& options, Streams& io);
 
+struct TestOptions {
+    std::string file;                 // the flow
+    std::string suite;                // --suite: the test suite JSON
+    std::optional<std::string> junit; // --junit: where to write a JUnit XML report
+    bool json = false;
+};
+// Exit 0 when every case passes, 1 when some case fails, 2 when the flow or suite is unusable.
+int runTest(const TestOptions& options, Streams& io);
+
 } // namespace flowdeck::client

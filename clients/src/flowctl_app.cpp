@@ -53,6 +53,17 @@ void addDiff(CLI::App& app, DiffOptions& options) {
                   "Report a renamed state as one removed and one added state");
 }
 
+void addTest(CLI::App& app, TestOptions& options) {
+    auto* cmd = app.add_subcommand(
+        "test", "Run a test suite against a flow; exit 0 when all cases pass, 1 when some fail, "
+                "2 when the flow or suite is invalid");
+    cmd->add_option("file", options.file, "Flow JSON file")->required();
+    cmd->add_option("--suite", options.suite, "Test suite JSON file (see docs/testing.md)")
+        ->required();
+    cmd->add_option("--junit", options.junit, "Also write a JUnit XML report to this file");
+    cmd->add_flag("--json", options.json, "Print the results as JSON on stdout");
+}
+
 } // namespace
 
 int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream& out,
@@ -63,10 +74,12 @@ int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream
     SimulateOptions simulate;
     GenerateOptions generate;
     DiffOptions diff;
+    TestOptions test;
     addValidate(app, validate);
     addSimulate(app, simulate);
     addGenerate(app, generate);
     addDiff(app, diff);
+    addTest(app, test);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -90,6 +103,9 @@ int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream
     }
     if (app.got_subcommand("diff")) {
         return runDiff(diff, io);
+    }
+    if (app.got_subcommand("test")) {
+        return runTest(test, io);
     }
     return runGenerate(generate, io);
 }
