@@ -338,6 +338,27 @@ const StateDecoration& FlowScene::decoration(StateId id) const {
     return it == m_decorations.constEnd() ? none : *it;
 }
 
+void FlowScene::setTransitionMarks(const QHash<StateId, QHash<int, QColor>>& marks) {
+    QSet<StateId> touched;
+    for (auto it = m_transitionMarks.cbegin(); it != m_transitionMarks.cend(); ++it) {
+        touched.insert(it.key());
+    }
+    for (auto it = marks.cbegin(); it != marks.cend(); ++it) {
+        touched.insert(it.key());
+    }
+    m_transitionMarks = marks;
+    for (StateId id : touched) {
+        for (TransitionItem* item : m_outgoing.value(id)) {
+            item->update();
+        }
+    }
+}
+
+QColor FlowScene::transitionMark(TransitionRef ref) const {
+    const auto it = m_transitionMarks.constFind(ref.source);
+    return it == m_transitionMarks.constEnd() ? QColor() : it->value(ref.index);
+}
+
 bool FlowScene::transitionHasProblem(TransitionRef ref) const {
     return m_transitionProblems.value(ref.source).contains(ref.index);
 }

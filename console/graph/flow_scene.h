@@ -66,6 +66,10 @@ public:
         QString badge;
     };
     void setMarks(const QHash<StateId, Mark>& marks);
+    // Arrows drawn in a colour and thicker (the simulator's path, test coverage), keyed by source
+    // state and transition index. Replaces the previous transition marks.
+    void setTransitionMarks(const QHash<StateId, QHash<int, QColor>>& marks);
+    QColor transitionMark(TransitionRef ref) const;
     bool transitionHasProblem(TransitionRef ref) const;
 
     // Boxes cache their rendering only when they show text: thousands of tiny cached pixmaps
@@ -112,6 +116,7 @@ private:
     QHash<TransitionItem*, QString> m_edgeTarget; // the target name each arrow is filed under
     QHash<StateId, StateDecoration> m_decorations;
     QHash<StateId, QSet<int>> m_transitionProblems;
+    QHash<StateId, QHash<int, QColor>> m_transitionMarks;
     QHash<StateId, QPointF> m_dragStart;
     QGraphicsLineItem* m_connectLine = nullptr;
     StateId m_connectFrom = 0;

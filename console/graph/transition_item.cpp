@@ -144,7 +144,8 @@ void TransitionItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* op
     const QPalette palette = QApplication::palette();
     const qreal detail = option->levelOfDetailFromTransform(painter->worldTransform());
     const bool problem = flowScene->transitionHasProblem(ref());
-    QColor color = palette.color(QPalette::PlaceholderText);
+    const QColor mark = flowScene->transitionMark(ref());
+    QColor color = mark.isValid() ? mark : palette.color(QPalette::PlaceholderText);
     if (problem) {
         color = gs::errorColor();
     }
@@ -161,7 +162,7 @@ void TransitionItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* op
         return;
     }
     painter->setRenderHint(QPainter::Antialiasing);
-    painter->setPen(QPen(color, isSelected() ? 2.5 : 1.4));
+    painter->setPen(QPen(color, isSelected() || mark.isValid() ? 2.5 : 1.4));
     painter->setBrush(Qt::NoBrush);
     drawVisibleSegments(painter, option->exposedRect);
     painter->setPen(Qt::NoPen);
