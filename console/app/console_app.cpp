@@ -6,6 +6,7 @@
 #include "graph/flow_scene.h"
 #include "models/lint_runner.h"
 #include "models/workspace_store.h"
+#include "simulate/simulate_workspace.h"
 
 #include <QApplication>
 #include <QDir>
@@ -102,7 +103,28 @@ int runConsole(int argc, char* argv[]) {
         window.design()->compareWithFile(options->compare);
     }
     selectStates(window.design(), options->select);
-    if (!options->screenshot.isEmpty()) {
+    window.showWorkspace(options->workspace);
+    if (!options->script.isEmpty() || options->runTests) {
+        // Played once the event loop runs: the simulator works on its own thread and reports
+        // through queued signals.
+        QTimer::singleShot(0, &window, [&window, &options] {
+            QString problem;
+            const bool ok =
+                (options->script.isEmpty() ||
+                 window.simulate()->playScript(options->script, &problem)) &&
+                (!options->runTests || window.simulate()->runTestsAndShowCoverage(&problem));
+            if (!ok) {
+                std::fprintf(stderr, "flowdeck: %s\n", qPrintable(problem));
+                if (!options->screenshot.isEmpty()) {
+                    QApplication::exit(1);
+                    return;
+                }
+            }
+            if (!options->screenshot.isEmpty()) {
+                scheduleScreenshot(&window, options->screenshot);
+            }
+        });
+    } else if (!options->screenshot.isEmpty()) {
         scheduleScreenshot(&window, options->screenshot);
     }
     return QApplication::exec();

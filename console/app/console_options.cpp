@@ -13,9 +13,9 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
     parser.addVersionOption();
     const QCommandLineOption open({QStringLiteral("o"), QStringLiteral("open")},
                                   QStringLiteral("Open this flow file."), QStringLiteral("FLOW"));
-    const QCommandLineOption workspace(QStringLiteral("workspace"),
-                                       QStringLiteral("Start in this workspace (design)."),
-                                       QStringLiteral("NAME"), QStringLiteral("design"));
+    const QCommandLineOption workspace(
+        QStringLiteral("workspace"), QStringLiteral("Start in this workspace (design, simulate)."),
+        QStringLiteral("NAME"), QStringLiteral("design"));
     const QCommandLineOption db(QStringLiteral("workspace-db"),
                                 QStringLiteral("Use this workspace database file."),
                                 QStringLiteral("FILE"));
@@ -40,8 +40,15 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
         QStringLiteral("compare"),
         QStringLiteral("Draw what changed from this flow file to the open flow."),
         QStringLiteral("FLOW"));
-    parser.addOptions(
-        {open, workspace, db, screenshot, size, theme, select, noRestore, restore, compare});
+    const QCommandLineOption script(
+        QStringLiteral("script"),
+        QStringLiteral("Simulate: send each line of this file to the flow (# starts a comment)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption runTests(
+        QStringLiteral("run-tests"),
+        QStringLiteral("Simulate: run the flow's test suite (FLOW.suite.json) and show coverage."));
+    parser.addOptions({open, workspace, db, screenshot, size, theme, select, noRestore, restore,
+                       compare, script, runTests});
     parser.addPositionalArgument(QStringLiteral("flow"), QStringLiteral("A flow file to open."),
                                  QStringLiteral("[FLOW]"));
     parser.process(arguments); // --help and --version exit here
@@ -52,9 +59,18 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
         options.openFile = parser.positionalArguments().front();
     }
     options.workspace = parser.value(workspace).toLower();
-    if (options.workspace != QLatin1String("design")) {
-        *error =
-            QStringLiteral("unknown workspace '%1' (available: design)").arg(options.workspace);
+    if (options.workspace != QLatin1String("design") &&
+        options.workspace != QLatin1String("simulate")) {
+        *error = QStringLiteral("unknown workspace '%1' (available: design, simulate)")
+                     .arg(options.workspace);
+        return std::nullopt;
+    }
+    options.script = parser.value(script);
+    options.runTests = parser.isSet(runTests);
+    if ((!options.script.isEmpty() || options.runTests) &&
+        options.workspace != QLatin1String("simulate")) {
+        *error = QStringLiteral("--script and --run-tests work in the simulator: add --workspace "
+                                "simulate");
         return std::nullopt;
     }
     options.workspaceDb = parser.value(db);

@@ -3,6 +3,7 @@
 #include "design/design_workspace.h"
 #include "dialogs/command_palette.h"
 #include "models/workspace_store.h"
+#include "simulate/simulate_workspace.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -23,10 +24,12 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
     : QMainWindow(parent)
     , m_store(store)
     , m_stack(new QStackedWidget)
-    , m_design(new DesignWorkspace(store)) {
+    , m_design(new DesignWorkspace(store))
+    , m_simulate(new SimulateWorkspace(m_design)) {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(QStringLiteral("Flowdeck"));
     m_stack->addWidget(m_design);
+    m_stack->addWidget(m_simulate);
     setCentralWidget(m_stack);
 
     auto* bar = new QToolBar(tr("Workspaces"));
@@ -34,12 +37,21 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     auto* group = new QActionGroup(this);
-    QAction* design = bar->addAction(tr("Design"));
-    design->setCheckable(true);
-    design->setChecked(true);
-    design->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
-    design->setToolTip(tr("Design: edit flows (Ctrl+1)"));
-    group->addAction(design);
+    const auto addWorkspace = [&](const char* name, const QString& label, int key,
+                                  const QString& tip) {
+        QAction* action = bar->addAction(label);
+        action->setCheckable(true);
+        action->setShortcut(QKeySequence(Qt::CTRL | key));
+        action->setToolTip(tip);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this,
+                [this, key = QString::fromLatin1(name)] { showWorkspace(key); });
+        m_workspaceActions.insert(QString::fromLatin1(name), action);
+    };
+    addWorkspace("design", tr("Design"), Qt::Key_1, tr("Design: edit flows (Ctrl+1)"));
+    addWorkspace("simulate", tr("Simulate"), Qt::Key_2,
+                 tr("Simulate: chat with the flow, trace, breakpoints, tests (Ctrl+2)"));
+    m_workspaceActions.value(QStringLiteral("design"))->setChecked(true);
     addToolBar(Qt::LeftToolBarArea, bar);
 
     connect(m_design, &DesignWorkspace::titleChanged, this, [this](const QString& title) {
@@ -48,9 +60,12 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
     connect(m_design, &DesignWorkspace::statusMessage, this,
             [this](const QString& message, int ms) { statusBar()->showMessage(message, ms); });
     connect(m_design, &DesignWorkspace::fileOpened, this, [this] { rebuildRecentMenu(); });
+    connect(m_simulate, &SimulateWorkspace::statusMessage, this,
+            [this](const QString& message, int ms) { statusBar()->showMessage(message, ms); });
     buildMenus();
     statusBar()->showMessage(tr("Ready"), 2000);
     restoreWindowState();
+    showWorkspace(QStringLiteral("design"));
 }
 
 MainWindow::~MainWindow() = default;
@@ -91,8 +106,10 @@ void MainWindow::buildMenus() {
             }
         });
     }
-    QMenu* flow = menuBar()->addMenu(tr("F&low"));
-    flow->addActions(m_design->flowActions());
+    m_flowMenu = menuBar()->addMenu(tr("F&low"));
+    m_flowMenu->addActions(m_design->flowActions());
+    m_simulateMenu = menuBar()->addMenu(tr("&Simulate"));
+    m_simulateMenu->addActions(m_simulate->simulateActions());
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Flowdeck"), this, [this] {
         QMessageBox::about(this, tr("About Flowdeck"),
@@ -118,7 +135,8 @@ void MainWindow::rebuildRecentMenu() {
 
 void MainWindow::showCommandPalette() {
     QList<QAction*> actions = m_design->fileActions() + m_design->editActions() +
-                              m_design->viewActions() + m_design->flowActions();
+                              m_design->viewActions() + m_design->flowActions() +
+                              m_simulate->simulateActions();
     auto* palette = new CommandPalette(actions, this);
     palette->setAttribute(Qt::WA_DeleteOnClose);
     palette->move(mapToGlobal(QPoint((width() - palette->minimumWidth()) / 2, 80)));
@@ -183,6 +201,7 @@ void MainWindow::restoreWindowState() {
     }
     restoreState(m_store->setting(QStringLiteral("window/state")).toByteArray());
     m_design->restoreState(m_store->setting(QStringLiteral("design/state")).toByteArray());
+    m_simulate->restoreLayout(m_store->setting(QStringLiteral("simulate/state")).toByteArray());
 }
 
 void MainWindow::saveWindowState() {
@@ -192,6 +211,30 @@ void MainWindow::saveWindowState() {
     m_store->setSetting(QStringLiteral("window/geometry"), saveGeometry());
     m_store->setSetting(QStringLiteral("window/state"), saveState());
     m_store->setSetting(QStringLiteral("design/state"), m_design->saveState());
+    m_store->setSetting(QStringLiteral("simulate/state"), m_simulate->saveState());
+}
+
+void MainWindow::showWorkspace(const QString& name) {
+    const bool simulate = name == QLatin1String("simulate");
+    if (QAction* action = m_workspaceActions.value(simulate ? name : QStringLiteral("design"))) {
+        action->setChecked(true);
+    }
+    m_stack->setCurrentWidget(simulate ? static_cast<QWidget*>(m_simulate) : m_design);
+    // Each workspace's own menu only where it applies, and the editor's single-key shortcuts (A
+    // adds a state, Delete removes one) off while the user looks at the simulator.
+    m_flowMenu->menuAction()->setVisible(!simulate);
+    m_simulateMenu->menuAction()->setVisible(simulate);
+    for (QAction* action : m_design->canvasKeyActions()) {
+        action->setEnabled(!simulate);
+    }
+    if (simulate) {
+        m_simulate->activate();
+    }
+}
+
+QString MainWindow::currentWorkspace() const {
+    return m_stack->currentWidget() == m_simulate ? QStringLiteral("simulate")
+                                                  : QStringLiteral("design");
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

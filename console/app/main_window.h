@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QMainWindow>
 
 class QActionGroup;
@@ -9,11 +10,12 @@ class QStackedWidget;
 namespace flowdeck::console {
 
 class DesignWorkspace;
+class SimulateWorkspace;
 class WorkspaceStore;
 
-// The console's one window: a workspace bar on the left (Design today; Simulate, Clusters, Load &
-// Chaos, Deploy and Runbooks join it), the current workspace in the middle, menus built from the
-// workspace's actions, and a status bar. Window layout and recent files come back on start.
+// The console's one window: a workspace bar on the left (Design and Simulate today; Clusters,
+// Load & Chaos, Deploy and Runbooks join it), the current workspace in the middle, menus built from
+// the workspace's actions, and a status bar. Window layout and recent files come back on start.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
@@ -21,6 +23,10 @@ public:
     ~MainWindow() override;
 
     DesignWorkspace* design() const { return m_design; }
+    SimulateWorkspace* simulate() const { return m_simulate; }
+    // "design" or "simulate".
+    void showWorkspace(const QString& name);
+    QString currentWorkspace() const;
     // Offers to restore edits a crash left unsaved. `ask` false restores the newest silently.
     void offerRestore(bool ask);
     void showCommandPalette();
@@ -39,7 +45,11 @@ private:
     WorkspaceStore* m_store;
     QStackedWidget* m_stack;
     DesignWorkspace* m_design;
+    SimulateWorkspace* m_simulate;
+    QHash<QString, QAction*> m_workspaceActions;
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_simulateMenu = nullptr;
+    QMenu* m_flowMenu = nullptr;
 };
 
 } // namespace flowdeck::console

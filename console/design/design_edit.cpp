@@ -122,7 +122,8 @@ void DesignWorkspace::copySelection() {
     mime->setData(kClipboardMime, text);
     mime->setText(QString::fromUtf8(text));
     QApplication::clipboard()->setMimeData(mime);
-    Q_EMIT statusMessage(tr("Copied %n state(s)", nullptr, int(ids.size())), 3000);
+    Q_EMIT statusMessage(
+        (ids.size() == 1 ? tr("Copied 1 state") : tr("Copied %1 states").arg(ids.size())), 3000);
 }
 
 void DesignWorkspace::paste() {
@@ -150,9 +151,9 @@ void DesignWorkspace::paste() {
         p += offset;
     }
     QVector<QString> names;
-    m_document->undoStack()->push(makeAddStates(m_document, std::move(parsed.flow->states), at,
-                                                tr("Paste %n state(s)", nullptr, int(at.size())),
-                                                &names));
+    m_document->undoStack()->push(makeAddStates(
+        m_document, std::move(parsed.flow->states), at,
+        (at.size() == 1 ? tr("Paste 1 state") : tr("Paste %1 states").arg(at.size())), &names));
     QVector<StateId> ids;
     for (const QString& name : names) {
         ids.push_back(*m_document->idOf(name));

@@ -257,6 +257,14 @@ QList<QAction*> DesignWorkspace::viewActions() const {
     return list;
 }
 
+QList<QAction*> DesignWorkspace::canvasKeyActions() const {
+    QList<QAction*> list;
+    for (const char* name : {"add-state", "connect", "rename", "delete"}) {
+        list << m_actions.value(QLatin1String(name));
+    }
+    return list;
+}
+
 QList<QAction*> DesignWorkspace::flowActions() const {
     QList<QAction*> list;
     for (const char* name : {"add-state", "connect", "layout-tb", "layout-lr", "align-left",

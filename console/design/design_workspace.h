@@ -48,6 +48,8 @@ public:
     QList<QAction*> editActions() const;
     QList<QAction*> viewActions() const;
     QList<QAction*> flowActions() const;
+    // Actions on plain keys (A, C, F2, Delete) that must not fire while another workspace shows.
+    QList<QAction*> canvasKeyActions() const;
 
     // Files. Errors are shown to the user and returned (false).
     void newFlow();
