@@ -104,6 +104,12 @@ int runConsole(int argc, char* argv[]) {
     }
     selectStates(window.design(), options->select);
     window.showWorkspace(options->workspace);
+    for (const QString& state : options->breakpoints) {
+        if (!window.design()->document()->idOf(state)) {
+            std::fprintf(stderr, "flowdeck: --break: no state named '%s'\n", qPrintable(state));
+        }
+        window.simulate()->setBreakpoint(state);
+    }
     if (!options->script.isEmpty() || options->runTests) {
         // Played once the event loop runs: the simulator works on its own thread and reports
         // through queued signals.

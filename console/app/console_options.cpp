@@ -47,8 +47,12 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
     const QCommandLineOption runTests(
         QStringLiteral("run-tests"),
         QStringLiteral("Simulate: run the flow's test suite (FLOW.suite.json) and show coverage."));
+    const QCommandLineOption breakAt(
+        QStringLiteral("break"),
+        QStringLiteral("Simulate: stop before entering this state (repeatable)."),
+        QStringLiteral("STATE"));
     parser.addOptions({open, workspace, db, screenshot, size, theme, select, noRestore, restore,
-                       compare, script, runTests});
+                       compare, script, runTests, breakAt});
     parser.addPositionalArgument(QStringLiteral("flow"), QStringLiteral("A flow file to open."),
                                  QStringLiteral("[FLOW]"));
     parser.process(arguments); // --help and --version exit here
@@ -67,10 +71,11 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
     }
     options.script = parser.value(script);
     options.runTests = parser.isSet(runTests);
-    if ((!options.script.isEmpty() || options.runTests) &&
+    options.breakpoints = parser.values(breakAt);
+    if ((!options.script.isEmpty() || options.runTests || !options.breakpoints.isEmpty()) &&
         options.workspace != QLatin1String("simulate")) {
-        *error = QStringLiteral("--script and --run-tests work in the simulator: add --workspace "
-                                "simulate");
+        *error = QStringLiteral("--script, --break and --run-tests work in the simulator: add "
+                                "--workspace simulate");
         return std::nullopt;
     }
     options.workspaceDb = parser.value(db);

@@ -14,11 +14,12 @@ struct ConsoleOptions {
     QString workspaceDb; // empty: WorkspaceStore::defaultPath()
     QString screenshot;  // write a PNG of the window and exit
     QSize size{1440, 900};
-    QString theme;         // empty: the saved setting, else system
-    QStringList select;    // states to select before the screenshot
-    QString compare;       // draw the diff from this flow file to the open flow
-    QString script;        // simulate: user lines to play through the simulator
-    bool runTests = false; // simulate: run the flow's test suite and show its coverage
+    QString theme;           // empty: the saved setting, else system
+    QStringList select;      // states to select before the screenshot
+    QString compare;         // draw the diff from this flow file to the open flow
+    QString script;          // simulate: user lines to play through the simulator
+    bool runTests = false;   // simulate: run the flow's test suite and show its coverage
+    QStringList breakpoints; // simulate: states to stop before
     bool restorePrompt = true;
     bool restoreSilently = false;
 };

@@ -65,6 +65,7 @@ ChatPanel::ChatPanel(QWidget* parent)
 
 void ChatPanel::setEntries(const QVector<ChatEntry>& entries) {
     m_entries = entries;
+    m_pending.clear();
     m_selected = int(entries.size()) - 1;
     render();
 }
@@ -90,6 +91,11 @@ void ChatPanel::setNotice(const QString& html) {
     render();
 }
 
+void ChatPanel::setPending(const QString& input) {
+    m_pending = input;
+    render();
+}
+
 void ChatPanel::submit() {
     const QString text = m_input->text();
     if (m_busy || text.trimmed().isEmpty()) {
@@ -106,6 +112,13 @@ void ChatPanel::render() {
     const QString userBg = graph_style::accentColor().name();
     const QString botBg = colorName(QPalette::AlternateBase);
     const QString selectedBg = graph_style::accentColor().lighter(185).name();
+    const auto userBubble = [&userBg](const QString& text) {
+        return QStringLiteral("<table width='100%' cellspacing='0' cellpadding='0'><tr>"
+                              "<td width='25%'></td><td align='right'>"
+                              "<table cellpadding='7' style='background:%1'><tr>"
+                              "<td style='color:white'>%2</td></tr></table></td></tr></table>")
+            .arg(userBg, escaped(text));
+    };
     QString html = QStringLiteral("<html><body style='margin:4px'>");
     if (m_entries.isEmpty()) {
         html += QStringLiteral("<p style='color:%1'>%2</p>")
@@ -114,11 +127,7 @@ void ChatPanel::render() {
     for (int i = 0; i < m_entries.size(); ++i) {
         const ChatEntry& entry = m_entries[i];
         if (!entry.opening) {
-            html += QStringLiteral("<table width='100%' cellspacing='0' cellpadding='0'><tr>"
-                                   "<td width='25%'></td><td align='right'>"
-                                   "<table cellpadding='7' style='background:%1'><tr>"
-                                   "<td style='color:white'>%2</td></tr></table></td></tr></table>")
-                        .arg(userBg, escaped(entry.input));
+            html += userBubble(entry.input);
         }
         const QString background = i == m_selected ? selectedBg : botBg;
         QString reply =
@@ -148,6 +157,9 @@ void ChatPanel::render() {
                                "<br><span style='color:%3; font-size:small'>%4</span>"
                                "</td></tr></table></td><td width='20%'></td></tr></table><br>")
                     .arg(background, reply, muted, facts);
+    }
+    if (!m_pending.isEmpty()) {
+        html += userBubble(m_pending) + QStringLiteral("<p style='color:%1'>…</p>").arg(muted);
     }
     if (!m_notice.isEmpty()) {
         html += QStringLiteral("<p>%1</p>").arg(m_notice);

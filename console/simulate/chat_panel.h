@@ -38,6 +38,8 @@ public:
     // While a message runs (or waits at a breakpoint) sending is off and `status` says why.
     void setBusy(bool busy, const QString& status = {});
     void setNotice(const QString& html);
+    // A message sent but not answered yet (running, or held at a breakpoint); empty: none.
+    void setPending(const QString& input);
     QLineEdit* inputLine() const { return m_input; }
 
 Q_SIGNALS:
@@ -55,6 +57,7 @@ private:
     QPushButton* m_send;
     QVector<ChatEntry> m_entries;
     QString m_notice;
+    QString m_pending;
     int m_selected = -1;
     bool m_busy = false;
 };

@@ -171,6 +171,7 @@ void SimulateWorkspace::sendMessage(const QString& text, bool stepping) {
     }
     activate();
     m_chat->setNotice({});
+    m_chat->setPending(text);
     m_controller->send(text, stepping);
 }
 
@@ -192,25 +193,30 @@ bool SimulateWorkspace::playScript(const QString& path, QString* error) {
         *error = tr("Cannot read %1: %2").arg(path, file.errorString());
         return false;
     }
-    if (!waitIdle()) {
-        *error = tr("The conversation did not start");
-        return false;
-    }
     int lineNumber = 0;
-    while (!file.atEnd()) {
-        ++lineNumber;
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
-        if (line.isEmpty() || line.startsWith(QLatin1Char('#'))) {
-            continue;
+    while (true) {
+        waitIdle();
+        if (m_controller->isPaused()) {
+            // A breakpoint: leave the rest unsent so the user (or a screenshot) sees the stop.
+            Q_EMIT statusMessage(tr("Stopped at a breakpoint after line %1 of %2")
+                                     .arg(lineNumber)
+                                     .arg(QFileInfo(path).fileName()),
+                                 0);
+            return true;
         }
-        sendMessage(line);
-        if (!waitIdle()) {
-            *error =
-                tr("%1:%2: the message stopped (breakpoint or timeout)").arg(path).arg(lineNumber);
+        if (m_controller->isBusy()) {
+            *error = tr("%1:%2: the message did not finish in time").arg(path).arg(lineNumber);
             return false;
         }
+        if (file.atEnd()) {
+            return true;
+        }
+        ++lineNumber;
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        if (!line.isEmpty() && !line.startsWith(QLatin1Char('#'))) {
+            sendMessage(line);
+        }
     }
-    return true;
 }
 
 bool SimulateWorkspace::runTestsAndShowCoverage(QString* error) {
@@ -362,6 +368,11 @@ void SimulateWorkspace::toggleBreakpoint() {
     } else {
         m_controller->setBreakpoint(state);
     }
+    updateMarks();
+}
+
+void SimulateWorkspace::setBreakpoint(const QString& state, const QString& condition) {
+    m_controller->setBreakpoint(state, condition);
     updateMarks();
 }
 

@@ -53,6 +53,13 @@ SimulateWorkspace::SimulateWorkspace(DesignWorkspace* design, QWidget* parent)
 
     connect(m_document, &FlowDocument::documentReset, this, &SimulateWorkspace::onDocumentReset);
     connect(m_document, &FlowDocument::contentChanged, this, [this] { m_flowStale = true; });
+    // Save As gives an unsaved flow a file, and with it a place for its tests.
+    connect(m_design, &DesignWorkspace::titleChanged, this, [this] {
+        if (m_tests->flowPath() != m_design->filePath()) {
+            m_tests->setFlow(m_design->filePath(),
+                             QString::fromStdString(m_document->header().name));
+        }
+    });
     connect(m_controller, &SimulationController::turnsChanged, this,
             &SimulateWorkspace::onTurnsChanged);
     connect(m_controller, &SimulationController::paused, this, &SimulateWorkspace::onPaused);

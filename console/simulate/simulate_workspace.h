@@ -55,8 +55,8 @@ public:
     void restart();
     void sendMessage(const QString& text, bool stepping = false);
     // Sends each non-empty line of a script file, waiting for each reply (for --script and
-    // tests). Lines starting with '#' are comments. False with *error when the file is unreadable
-    // or a message stops at a breakpoint.
+    // tests). Lines starting with '#' are comments. Stops early, returning true, when a message
+    // pauses at a breakpoint; false with *error when the file is unreadable or a message hangs.
     bool playScript(const QString& path, QString* error);
     // Runs the flow's suite, waits for it and shows its coverage on the graph (for
     // --run-tests). False with *error when there is no suite or the run did not finish.
@@ -64,6 +64,7 @@ public:
     // Blocks (running the event loop) until no message is running; false on timeout.
     bool waitIdle(int timeoutMs = 10000);
     void toggleBreakpoint();
+    void setBreakpoint(const QString& state, const QString& condition = {});
     void editBreakpointCondition();
     void selectTurn(int turn);
     void rewindTo(int turn);

@@ -102,6 +102,7 @@ TestsPanel::~TestsPanel() {
 void TestsPanel::setFlow(const QString& flowPath, const QString& flowId) {
     cancelRun();
     m_watcher.waitForFinished();
+    m_flowPath = flowPath;
     m_flowId = flowId;
     m_suite = {};
     m_suite.flowId = flowId.toStdString();

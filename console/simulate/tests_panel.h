@@ -34,6 +34,7 @@ public:
     void setFlowProvider(FlowProvider provider) { m_flowProvider = std::move(provider); }
     // Loads the suite beside `flowPath` (none yet is fine). An empty path: an unsaved flow.
     void setFlow(const QString& flowPath, const QString& flowId);
+    QString flowPath() const { return m_flowPath; }
     QString suitePath() const { return m_suitePath; }
     const engine::TestSuite& suite() const { return m_suite; }
 
@@ -63,6 +64,7 @@ private:
     void setBusy(bool busy);
 
     FlowProvider m_flowProvider;
+    QString m_flowPath;
     QString m_suitePath;
     QString m_flowId;
     engine::TestSuite m_suite;
