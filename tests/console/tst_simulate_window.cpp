@@ -52,6 +52,7 @@ private Q_SLOTS:
     void stubChoiceChangesThePath();
     void savedConversationBecomesAPassingTestWithCoverage();
     void replayShowsWhereAnEditedFlowChangesThePath();
+    void suiteFailsWithADiffAfterABreakingEdit();
 
 private:
     void say(const QString& text);
@@ -316,6 +317,30 @@ void tst_SimulateWindow::replayShowsWhereAnEditedFlowChangesThePath() {
     const QString report = m_sim->replayOnCurrentFlow();
     QVERIFY2(report.contains(QStringLiteral("changes at turn 2")), qPrintable(report));
     QVERIFY(report.contains(QStringLiteral("Your parcel is on its way.")));
+}
+
+void tst_SimulateWindow::suiteFailsWithADiffAfterABreakingEdit() {
+    say(QStringLiteral("where is my order?"));
+    say(QStringLiteral("it's AB-12345"));
+    TestsPanel* tests = m_sim->tests();
+    Q_EMIT tests->saveConversationRequested(QStringLiteral("order shipped"));
+
+    // Break the flow in Design: the shipped order now goes to report_other.
+    FlowDocument* doc = m_window->design()->document();
+    const auto id = doc->idOf(QStringLiteral("lookup_order"));
+    engine::State edited = *doc->state(*id);
+    edited.transitions[0].target = "report_other";
+    doc->undoStack()->push(new EditStateCommand(doc, *id, edited, QStringLiteral("retarget")));
+
+    tests->runSuite();
+    QVERIFY(tests->waitForRun());
+    QCOMPARE(tests->lastResult()->failed, size_t(1));
+    auto* details = tests->findChild<QTextBrowser*>(QStringLiteral("TestDetails"));
+    const QString text = details->toPlainText();
+    QVERIFY2(text.contains(QStringLiteral("failed")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("lookup_order → check_status → report_shipped")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("lookup_order → report_other")), qPrintable(text));
 }
 
 QTEST_MAIN(tst_SimulateWindow)
