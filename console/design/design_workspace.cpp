@@ -9,6 +9,7 @@
 #include "models/lint_runner.h"
 #include "models/problems_model.h"
 #include "models/workspace_store.h"
+#include "widgets/dock.h"
 #include "widgets/flow_properties_editor.h"
 #include "widgets/state_inspector.h"
 
@@ -179,11 +180,7 @@ void DesignWorkspace::buildWidgets() {
 void DesignWorkspace::buildDocks() {
     const auto dock = [this](const QString& title, const QString& name, QWidget* widget,
                              Qt::DockWidgetArea area) {
-        auto* d = new QDockWidget(title, this);
-        d->setObjectName(name);
-        d->setWidget(widget);
-        addDockWidget(area, d);
-        return d;
+        return addDock(this, widget, title, name, area);
     };
     QDockWidget* palette =
         dock(tr("Palette"), QStringLiteral("PaletteDock"), m_palette, Qt::LeftDockWidgetArea);

@@ -9,6 +9,7 @@
 #include "simulate/stubs_panel.h"
 #include "simulate/tests_panel.h"
 #include "simulate/trace_panel.h"
+#include "widgets/dock.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -107,13 +108,9 @@ SimulateWorkspace::~SimulateWorkspace() {
 }
 
 void SimulateWorkspace::buildDocks() {
-    auto dock = [this](QWidget* widget, const QString& title, const QString& name,
-                       Qt::DockWidgetArea area) {
-        auto* d = new QDockWidget(title, this);
-        d->setObjectName(name);
-        d->setWidget(widget);
-        addDockWidget(area, d);
-        return d;
+    const auto dock = [this](QWidget* widget, const QString& title, const QString& name,
+                             Qt::DockWidgetArea area) {
+        return addDock(this, widget, title, name, area);
     };
     QDockWidget* chat =
         dock(m_chat, tr("Conversation"), QStringLiteral("ChatDock"), Qt::LeftDockWidgetArea);

@@ -1,6 +1,7 @@
 #pragma once
 
 // Runs the real flowctl binary the way a user or a CI script does, for the clients-* tests.
+#include <QFile>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -32,6 +33,16 @@ inline Run flowctl(const QStringList& arguments, const QByteArray& input = {}) {
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
             QString::fromUtf8(process.readAllStandardOutput()),
             QString::fromUtf8(process.readAllStandardError())};
+}
+
+// Writes a test input file into `dir` and returns its path.
+inline QString writeFile(const QString& dir, const QString& name, const QByteArray& content) {
+    const QString path = dir + QLatin1Char('/') + name;
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size()) {
+        qFatal("cannot write %s", qPrintable(path));
+    }
+    return path;
 }
 
 } // namespace flowctl_test

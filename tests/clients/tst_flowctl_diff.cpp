@@ -30,13 +30,7 @@ class tst_FlowctlDiff : public QObject {
     QTemporaryDir m_dir;
 
     QString write(const QString& name, const QByteArray& content) {
-        const QString path = m_dir.filePath(name);
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly)) {
-            qFatal("cannot write %s", qPrintable(path));
-        }
-        file.write(content);
-        return path;
+        return flowctl_test::writeFile(m_dir.path(), name, content);
     }
 
     QString changedGreeting() {

@@ -66,13 +66,7 @@ class tst_FlowctlTest : public QObject {
     QTemporaryDir m_dir;
 
     QString write(const QString& name, const QByteArray& content) {
-        const QString path = m_dir.filePath(name);
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly)) {
-            qFatal("cannot write %s", qPrintable(path));
-        }
-        file.write(content);
-        return path;
+        return flowctl_test::writeFile(m_dir.path(), name, content);
     }
 
     // order_support with the delayed-order reply routed elsewhere and a reply reworded: still a
