@@ -3,6 +3,7 @@
 #include "graph/graph_style.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
@@ -15,7 +16,9 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSaveFile>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTextBrowser>
 #include <QTimer>
@@ -50,7 +53,12 @@ TestsPanel::TestsPanel(QWidget* parent)
     , m_progress(new QProgressBar)
     , m_run(new QPushButton(tr("Run Suite")))
     , m_cancelButton(new QPushButton(tr("Cancel")))
-    , m_coverage(new QCheckBox(tr("Show coverage on the graph"))) {
+    , m_coverage(new QCheckBox(tr("Show coverage on the graph")))
+    , m_suiteBox(new QComboBox)
+    , m_newSuite(new QPushButton(tr("New Suite…"))) {
+    m_suiteBox->setObjectName(QStringLiteral("SuiteBox"));
+    m_suiteBox->setToolTip(tr("The flow's suites: FLOW.suite.json and FLOW.<name>.suite.json"));
+    m_suiteBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_cases->setObjectName(QStringLiteral("TestCases"));
     m_cases->setHeaderLabels({tr("Test"), tr("Turns"), tr("Result")});
     m_cases->setRootIsDecorated(false);
@@ -62,6 +70,8 @@ TestsPanel::TestsPanel(QWidget* parent)
     m_summary->setWordWrap(true);
 
     auto* row = new QHBoxLayout;
+    row->addWidget(m_suiteBox);
+    row->addWidget(m_newSuite);
     row->addWidget(m_title, 1);
     row->addWidget(m_coverage);
     row->addWidget(m_progress);
@@ -79,6 +89,19 @@ TestsPanel::TestsPanel(QWidget* parent)
     layout->addWidget(split, 1);
 
     connect(m_run, &QPushButton::clicked, this, &TestsPanel::runSuite);
+    connect(m_suiteBox, &QComboBox::currentIndexChanged, this,
+            [this](int index) { loadSuite(m_suiteBox->itemData(index).toString()); });
+    connect(m_newSuite, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const QString name =
+            QInputDialog::getText(this, tr("New Test Suite"),
+                                  tr("Name (kept as FLOW.<name>.suite.json beside the flow):"),
+                                  QLineEdit::Normal, QString(), &ok);
+        QString error;
+        if (ok && !createSuite(name.trimmed(), &error)) {
+            m_summary->setText(error);
+        }
+    });
     connect(m_cancelButton, &QPushButton::clicked, this, &TestsPanel::cancelRun);
     connect(m_coverage, &QCheckBox::toggled, this, &TestsPanel::setCoverageShown);
     connect(m_cases, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
@@ -100,18 +123,37 @@ TestsPanel::~TestsPanel() {
 }
 
 void TestsPanel::setFlow(const QString& flowPath, const QString& flowId) {
-    cancelRun();
-    m_watcher.waitForFinished();
     m_flowPath = flowPath;
     m_flowId = flowId;
-    m_suite = {};
-    m_suite.flowId = flowId.toStdString();
-    m_result.reset();
-    m_suitePath.clear();
+    const QString base = QFileInfo(flowPath).completeBaseName();
+    QStringList suites;
     if (!flowPath.isEmpty()) {
-        const QFileInfo info(flowPath);
-        m_suitePath = info.dir().filePath(info.completeBaseName() + QStringLiteral(".suite.json"));
+        // FLOW.suite.json first, then FLOW.<name>.suite.json in name order.
+        const QDir dir = QFileInfo(flowPath).dir();
+        suites << dir.filePath(base + QStringLiteral(".suite.json"));
+        for (const QString& name :
+             dir.entryList({base + QStringLiteral(".*.suite.json")}, QDir::Files, QDir::Name)) {
+            suites << dir.filePath(name);
+        }
     }
+    const QSignalBlocker blocker(m_suiteBox);
+    m_suiteBox->clear();
+    for (const QString& path : suites) {
+        m_suiteBox->addItem(QFileInfo(path).fileName(), path);
+    }
+    m_suiteBox->setEnabled(!suites.isEmpty());
+    m_newSuite->setEnabled(!flowPath.isEmpty());
+    loadSuite(suites.value(0));
+}
+
+void TestsPanel::loadSuite(const QString& path) {
+    cancelRun();
+    m_watcher.waitForFinished();
+    m_suite = {};
+    m_suite.flowId = m_flowId.toStdString();
+    m_result.reset();
+    m_suitePath = path;
+    m_summary->clear();
     if (!m_suitePath.isEmpty() && QFileInfo::exists(m_suitePath)) {
         engine::TestSuite loaded;
         const auto problems = engine::loadTestSuiteFile(m_suitePath.toStdString(), loaded);
@@ -128,6 +170,46 @@ void TestsPanel::setFlow(const QString& flowPath, const QString& flowId) {
     Q_EMIT coverageChanged();
 }
 
+bool TestsPanel::writeSuite(const engine::TestSuite& suite, const QString& path, QString* error) {
+    QSaveFile file(path);
+    const std::string text = engine::serializeTestSuite(suite);
+    if (!file.open(QIODevice::WriteOnly) ||
+        file.write(text.data(), qint64(text.size())) != qint64(text.size()) || !file.commit()) {
+        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool TestsPanel::createSuite(const QString& name, QString* error) {
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9_-]{1,64}$"));
+    if (m_flowPath.isEmpty()) {
+        *error = tr("Save the flow first: its suites are kept beside it");
+        return false;
+    }
+    if (!valid.match(name).hasMatch()) {
+        *error = tr("A suite name is 1-64 letters, digits, '-' or '_' (got '%1')").arg(name);
+        return false;
+    }
+    const QFileInfo flow(m_flowPath);
+    const QString path =
+        flow.dir().filePath(QStringLiteral("%1.%2.suite.json").arg(flow.completeBaseName(), name));
+    if (QFileInfo::exists(path)) {
+        *error = tr("%1 already exists").arg(QFileInfo(path).fileName());
+        return false;
+    }
+    engine::TestSuite suite;
+    suite.flowId = m_flowId.toStdString();
+    if (!writeSuite(suite, path, error)) {
+        return false;
+    }
+    const QSignalBlocker blocker(m_suiteBox);
+    m_suiteBox->addItem(QFileInfo(path).fileName(), path);
+    m_suiteBox->setCurrentIndex(m_suiteBox->count() - 1);
+    loadSuite(path);
+    return true;
+}
+
 bool TestsPanel::addCase(engine::TestCase testCase, QString* error) {
     if (m_suitePath.isEmpty()) {
         *error = tr("Save the flow first: its tests are kept beside it in FLOW.suite.json");
@@ -135,11 +217,7 @@ bool TestsPanel::addCase(engine::TestCase testCase, QString* error) {
     }
     engine::TestSuite updated = m_suite;
     updated.cases.push_back(std::move(testCase));
-    QSaveFile file(m_suitePath);
-    const std::string text = engine::serializeTestSuite(updated);
-    if (!file.open(QIODevice::WriteOnly) ||
-        file.write(text.data(), qint64(text.size())) != qint64(text.size()) || !file.commit()) {
-        *error = tr("Cannot write %1: %2").arg(m_suitePath, file.errorString());
+    if (!writeSuite(updated, m_suitePath, error)) {
         return false;
     }
     m_suite = std::move(updated);
@@ -216,8 +294,8 @@ void TestsPanel::showSuite() {
     const QString file =
         m_suitePath.isEmpty() ? tr("(unsaved flow)") : QFileInfo(m_suitePath).fileName();
     const size_t count = m_suite.cases.size();
-    m_title->setText(QStringLiteral("<b>%1</b> · %2")
-                         .arg(file, count == 1 ? tr("1 test") : tr("%1 tests").arg(count)));
+    m_title->setText(
+        QStringLiteral("%1 %2").arg(file, count == 1 ? tr("1 test") : tr("%1 tests").arg(count)));
     m_cases->clear();
     for (const auto& testCase : m_suite.cases) {
         auto* item =

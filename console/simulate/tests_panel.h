@@ -11,6 +11,7 @@
 #include <optional>
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -19,10 +20,10 @@ class QTreeWidget;
 
 namespace flowdeck::console {
 
-// The flow's test suite: the conversations saved as tests, kept beside the flow as
-// FLOW.suite.json (the file `flowctl test --suite` runs in CI), run in the background with
-// progress and cancel, each case's result with expected and actual paths side by side, and the
-// coverage the workspace draws on the graph.
+// The flow's test suites: the conversations saved as tests, kept beside the flow as
+// FLOW.suite.json and FLOW.<name>.suite.json (the files `flowctl test --suite` runs in CI), run in
+// the background with progress and cancel, each case's result with expected and actual paths side
+// by side, and the coverage the workspace draws on the graph.
 class TestsPanel final : public QWidget {
     Q_OBJECT
 public:
@@ -32,8 +33,14 @@ public:
     ~TestsPanel() override;
 
     void setFlowProvider(FlowProvider provider) { m_flowProvider = std::move(provider); }
-    // Loads the suite beside `flowPath` (none yet is fine). An empty path: an unsaved flow.
+    // Lists the suites beside `flowPath` (FLOW.suite.json, FLOW.<name>.suite.json) and loads the
+    // first; none yet is fine. An empty path: an unsaved flow, which has no suites.
     void setFlow(const QString& flowPath, const QString& flowId);
+    // Shows the suite in `path` (one of the flow's; need not exist yet).
+    void loadSuite(const QString& path);
+    // Creates FLOW.<name>.suite.json, empty, and shows it; false with *error when the name is
+    // not a plain word, the file exists or cannot be written.
+    bool createSuite(const QString& name, QString* error);
     QString flowPath() const { return m_flowPath; }
     QString suitePath() const { return m_suitePath; }
     const engine::TestSuite& suite() const { return m_suite; }
@@ -62,6 +69,7 @@ private:
     void showResult();
     void showCase(int index);
     void setBusy(bool busy);
+    bool writeSuite(const engine::TestSuite& suite, const QString& path, QString* error);
 
     FlowProvider m_flowProvider;
     QString m_flowPath;
@@ -81,6 +89,8 @@ private:
     QPushButton* m_run;
     QPushButton* m_cancelButton;
     QCheckBox* m_coverage;
+    QComboBox* m_suiteBox;
+    QPushButton* m_newSuite;
 };
 
 } // namespace flowdeck::console

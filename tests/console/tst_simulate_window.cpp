@@ -53,6 +53,7 @@ private Q_SLOTS:
     void savedConversationBecomesAPassingTestWithCoverage();
     void replayShowsWhereAnEditedFlowChangesThePath();
     void suiteFailsWithADiffAfterABreakingEdit();
+    void aFlowHasSeveralSuites();
 
 private:
     void say(const QString& text);
@@ -341,6 +342,28 @@ void tst_SimulateWindow::suiteFailsWithADiffAfterABreakingEdit() {
     QVERIFY2(text.contains(QStringLiteral("lookup_order → check_status → report_shipped")),
              qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("lookup_order → report_other")), qPrintable(text));
+}
+
+void tst_SimulateWindow::aFlowHasSeveralSuites() {
+    say(QStringLiteral("where is my order?"));
+    TestsPanel* tests = m_sim->tests();
+    Q_EMIT tests->saveConversationRequested(QStringLiteral("asks for the number"));
+    QString error;
+    QVERIFY(!tests->createSuite(QStringLiteral("bad name!"), &error));
+    QVERIFY(error.contains(QStringLiteral("bad name!")));
+    QVERIFY2(tests->createSuite(QStringLiteral("smoke"), &error), qPrintable(error));
+    QCOMPARE(tests->suitePath(), m_dir->filePath(QStringLiteral("order_support.smoke.suite.json")));
+    QCOMPARE(tests->suite().cases.size(), size_t(0));
+    Q_EMIT tests->saveConversationRequested(QStringLiteral("smoke: order number"));
+    QCOMPARE(tests->suite().cases.size(), size_t(1));
+
+    // Reopening the flow lists both suites, the default one first.
+    QVERIFY(m_window->design()->openFile(m_dir->filePath(QStringLiteral("order_support.json"))));
+    auto* box = tests->findChild<QComboBox*>(QStringLiteral("SuiteBox"));
+    QCOMPARE(box->count(), 2);
+    QCOMPARE(tests->suite().cases.front().name, std::string("asks for the number"));
+    box->setCurrentIndex(1);
+    QCOMPARE(tests->suite().cases.front().name, std::string("smoke: order number"));
 }
 
 QTEST_MAIN(tst_SimulateWindow)
