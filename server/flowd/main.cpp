@@ -76,6 +76,11 @@ int run(const Settings& settings) {
     }
     logLine("gRPC listening on " + settings.grpcAddress + " (port " + std::to_string(grpc.port()) +
             ")");
+    std::string grpcHost;
+    int grpcPort = 0;
+    splitHostPort(settings.grpcAddress, grpcHost, grpcPort);
+    node->setGrpcAddress(grpcHost + ":" + std::to_string(grpc.port()));
+    logLine("node id " + node->identity().nodeId);
     node->setPhase(Node::Phase::Serving);
     logLine("ready");
 
@@ -83,7 +88,8 @@ int run(const Settings& settings) {
     sigwait(&signals, &received);
     logLine(std::string("received ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
             ": draining (/ready now 503)");
-    node->setPhase(Node::Phase::Draining);
+    node->setPhase(Node::Phase::Draining,
+                   received == SIGTERM ? "received SIGTERM" : "received SIGINT");
     if (settings.drainMs > 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(settings.drainMs));
     }
@@ -112,8 +118,10 @@ int main(int argc, char** argv) {
     app.add_option("--http", settings.httpAddress, "HTTP listen address HOST:PORT")
         ->capture_default_str();
     app.add_option("--flows", settings.node.flowsDir,
-                   "Directory of flow files (*.json, not *.stubs.json) to serve")
+                   "Directory of flow files (*.json, not *.stubs.json or *.suite.json) to serve")
         ->capture_default_str();
+    app.add_option("--node-id", settings.node.nodeId,
+                   "This node's id in metrics and events (default: host name and gRPC port)");
     app.add_option("--default-flow", settings.node.defaultFlow,
                    "Flow for new conversations (default: order_support if loaded, else the first)");
     app.add_option("--drain-ms", settings.drainMs,

@@ -125,6 +125,9 @@ Rejection processMessage(Node& node, const v1::ProcessMessageRequest& request,
         return rejected;
     }
     engine::ProcessResult result = node.engine().process(message);
+    if (!result.errors.empty()) {
+        node.reportEngineErrors(message, result, traceId); // WatchEvents: circuit breaks etc.
+    }
     // Rejected before running (nothing stored): the call fails as a whole.
     if (!result.errors.empty() && !result.stored) {
         return result.errors.front();

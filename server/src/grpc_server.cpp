@@ -3,6 +3,7 @@
 #include "api_errors.h"
 #include "conversation_api.h"
 #include "flows_api.h"
+#include "telemetry_api.h"
 
 #include "flowdeck/v1/conversations.grpc.pb.h"
 #include "flowdeck/v1/flows.grpc.pb.h"
@@ -15,6 +16,7 @@
 #endif
 
 #include <array>
+#include <optional>
 
 namespace flowdeck::server {
 
@@ -47,15 +49,20 @@ std::string_view codeName(grpc::StatusCode code) {
 
 class MetricsInterceptor final : public gx::Interceptor {
 public:
-    MetricsInterceptor(Node& node, std::string method)
+    MetricsInterceptor(Node& node, std::string method, bool timed)
         : m_node(node)
         , m_method(std::move(method))
-        , m_started(std::chrono::steady_clock::now()) {}
+        , m_started(std::chrono::steady_clock::now())
+        , m_timed(timed) {}
 
     void Intercept(gx::InterceptorBatchMethods* methods) override {
         if (methods->QueryInterceptionHookPoint(gx::InterceptionHookPoints::PRE_SEND_STATUS)) {
+            std::optional<std::chrono::steady_clock::duration> elapsed;
+            if (m_timed) {
+                elapsed = std::chrono::steady_clock::now() - m_started;
+            }
             m_node.recordRequest(m_method, codeName(methods->GetSendStatus().error_code()),
-                                 std::chrono::steady_clock::now() - m_started);
+                                 elapsed);
         }
         methods->Proceed();
     }
@@ -64,6 +71,7 @@ private:
     Node& m_node;
     std::string m_method;
     std::chrono::steady_clock::time_point m_started;
+    bool m_timed;
 };
 
 class MetricsInterceptorFactory final : public gx::ServerInterceptorFactoryInterface {
@@ -75,7 +83,9 @@ public:
         if (method.starts_with('/')) {
             method.erase(0, 1);
         }
-        return new MetricsInterceptor(m_node, std::move(method));
+        // A stream lasts as long as its caller watches: timing it would swamp the latencies.
+        const bool timed = info->type() == gx::ServerRpcInfo::Type::UNARY;
+        return new MetricsInterceptor(m_node, std::move(method), timed);
     }
 
 private:
@@ -208,7 +218,8 @@ GrpcServer::GrpcServer(Node& node)
     : m_node(node)
     , m_conversations(std::make_unique<ConversationsService>(node))
     , m_flows(std::make_unique<FlowsService>(node))
-    , m_seed(std::make_unique<SeedService>(node)) {}
+    , m_seed(std::make_unique<SeedService>(node))
+    , m_telemetry(std::make_unique<TelemetryService>(node)) {}
 
 GrpcServer::~GrpcServer() {
     shutdown(std::chrono::milliseconds(0));
@@ -224,6 +235,7 @@ bool GrpcServer::start(const std::string& address, std::string* error) {
     builder.RegisterService(m_conversations.get());
     builder.RegisterService(m_flows.get());
     builder.RegisterService(m_seed.get());
+    builder.RegisterService(m_telemetry.get());
     std::vector<std::unique_ptr<gx::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(m_node));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -243,6 +255,7 @@ void GrpcServer::shutdown(std::chrono::milliseconds grace) {
     if (auto* health = m_server->GetHealthCheckService()) {
         health->Shutdown();
     }
+    m_telemetry->closeStreams();
     m_server->Shutdown(std::chrono::system_clock::now() + grace);
     m_server->Wait();
     m_server.reset();

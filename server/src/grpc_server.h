@@ -13,8 +13,10 @@ class Service;
 
 namespace flowdeck::server {
 
-// The gRPC front end: Conversations, Flows (read-only) and the seed's MCPEngine, plus the
-// standard grpc.health.v1.Health and server reflection. Every call is counted in
+class TelemetryService;
+
+// The gRPC front end: Conversations, Flows (read-only), Telemetry and the seed's MCPEngine, plus
+// the standard grpc.health.v1.Health and server reflection. Every call is counted in
 // flowdeck_requests_total{method="flowdeck.v1.Conversations/ProcessMessage",code="OK"} by an
 // interceptor, so no handler can forget.
 class GrpcServer final {
@@ -25,8 +27,9 @@ public:
     // Binds and starts serving; false with *error when the address cannot be bound.
     bool start(const std::string& address, std::string* error);
     int port() const { return m_port; }
-    // Health turns NOT_SERVING, new calls are refused, and calls in flight get until `grace` to
-    // finish before they are cancelled.
+    // Health turns NOT_SERVING, Telemetry streams end at once (they never finish by themselves),
+    // new calls are refused, and calls in flight get until `grace` to finish before they are
+    // cancelled.
     void shutdown(std::chrono::milliseconds grace);
 
 private:
@@ -34,6 +37,7 @@ private:
     std::unique_ptr<grpc::Service> m_conversations;
     std::unique_ptr<grpc::Service> m_flows;
     std::unique_ptr<grpc::Service> m_seed;
+    std::unique_ptr<TelemetryService> m_telemetry;
     std::unique_ptr<grpc::Server> m_server;
     int m_port = 0;
 };

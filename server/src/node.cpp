@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <unistd.h>
 
 namespace flowdeck::server {
 
@@ -33,13 +34,28 @@ std::string isoTimestamp() {
     return text;
 }
 
+std::string hostName() {
+    char name[256] = {};
+    if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') {
+        return "localhost";
+    }
+    return name;
+}
+
+// Errors the node should hear about: the engine or its dependencies failed, rather than the
+// caller sending something invalid or unknown.
+bool isServerSide(engine::ErrorCode code) {
+    const engine::ErrorCode category = engine::categoryOf(code);
+    return category == engine::ErrorCode::StateError || category == engine::ErrorCode::TimeoutError;
+}
+
 std::vector<fs::path> flowFiles(const std::string& dir) {
     std::vector<fs::path> files;
     std::error_code error;
     for (const auto& entry : fs::directory_iterator(dir, error)) {
         const std::string name = entry.path().filename().string();
         if (entry.is_regular_file() && entry.path().extension() == ".json" &&
-            !name.ends_with(".stubs.json")) {
+            !name.ends_with(".stubs.json") && !name.ends_with(".suite.json")) {
             files.push_back(entry.path());
         }
     }
@@ -54,7 +70,9 @@ std::vector<fs::path> flowFiles(const std::string& dir) {
 
 Node::Node(NodeOptions options)
     : m_options(std::move(options))
-    , m_names(engine::registerFlowdeckMetrics(m_metrics)) {}
+    , m_names(engine::registerFlowdeckMetrics(m_metrics)) {
+    m_identity.nodeId = m_options.nodeId.empty() ? hostName() : m_options.nodeId;
+}
 
 Node::~Node() {
     closeStore();
@@ -123,12 +141,103 @@ void Node::loadFlows() {
 }
 
 void Node::recordRequest(std::string_view method, std::string_view code,
-                         std::chrono::steady_clock::duration elapsed) {
+                         std::optional<std::chrono::steady_clock::duration> elapsed) {
     if (m_names.requests != nullptr) {
         m_names.requests->withLabels({method, code}).inc();
     }
-    if (m_names.requestDuration != nullptr) {
-        m_names.requestDuration->record(elapsed);
+    if (m_names.requestDuration != nullptr && elapsed) {
+        m_names.requestDuration->record(*elapsed);
+    }
+}
+
+void Node::setPhase(Phase phase, std::string_view reason) {
+    if (m_phase.exchange(phase) == phase) {
+        return;
+    }
+    const Identity self = identity();
+    NodeEvent event;
+    if (phase == Phase::Serving) {
+        event.kind = EventKind::NodeUp;
+        event.severity = EventSeverity::Info;
+        event.summary = "node " + self.nodeId + " is serving (flowd " + m_options.version + ")";
+        event.node = selfDetail(true, {});
+    } else if (phase == Phase::Draining) {
+        event.kind = EventKind::NodeDown;
+        event.severity = EventSeverity::Warning;
+        event.summary = "node " + self.nodeId + " is draining" +
+                        (reason.empty() ? std::string() : ": " + std::string(reason));
+        event.node = selfDetail(false, reason.empty() ? "draining" : std::string(reason));
+    } else {
+        return;
+    }
+    m_events.publish(std::move(event));
+}
+
+Node::Identity Node::identity() const {
+    std::lock_guard lock(m_identityMutex);
+    return m_identity;
+}
+
+void Node::setGrpcAddress(const std::string& address) {
+    const auto colon = address.rfind(':');
+    std::string host = colon == std::string::npos ? address : address.substr(0, colon);
+    const std::string port = colon == std::string::npos ? std::string() : address.substr(colon);
+    if (host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::") {
+        host = hostName(); // a wildcard is no address a peer or console can dial
+    }
+    std::lock_guard lock(m_identityMutex);
+    m_identity.address = host + port;
+    m_identity.nodeId = m_options.nodeId.empty() ? hostName() + port : m_options.nodeId;
+}
+
+std::string Node::storePath() const {
+    return (fs::path(m_options.dataDir) / "conversations.sqlite").string();
+}
+
+NodeDetail Node::selfDetail(bool up, std::string reason) const {
+    const Identity self = identity();
+    return NodeDetail{self.nodeId, self.address, m_options.version, up, std::move(reason)};
+}
+
+void Node::reportEngineErrors(const engine::MessageRequest& request,
+                              const engine::ProcessResult& result, const std::string& traceId) {
+    if (result.duplicate) {
+        return; // a retry answered from the store: its errors were reported the first time
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& error : result.errors) {
+        if (!isServerSide(error.code)) {
+            continue;
+        }
+        const std::string code(engine::toString(error.code));
+        const uint64_t count = m_errorThrottle.admit(code + '\n' + result.flowId, now);
+        if (count == 0) {
+            continue;
+        }
+        NodeEvent event;
+        event.kind = EventKind::AlertFiring;
+        event.severity = error.code == engine::ErrorCode::StorageError ? EventSeverity::Critical
+                                                                       : EventSeverity::Warning;
+        event.summary = code + " in flow " + (result.flowId.empty() ? "?" : result.flowId) +
+                        " (tenant " + request.tenantId + ", conversation " +
+                        request.conversationId + "): " + error.message;
+        if (count > 1) {
+            event.summary += " (" + std::to_string(count - 1) + " more like it held back)";
+        }
+        AlertDetail alert;
+        alert.name = "EngineError";
+        alert.value = static_cast<double>(count);
+        alert.labels = {{"code", code},
+                        {"category", std::string(engine::toString(engine::categoryOf(error.code)))},
+                        {"flow", result.flowId},
+                        {"flow_version", result.flowVersion},
+                        {"state", result.currentState},
+                        {"tenant", request.tenantId},
+                        {"conversation_id", request.conversationId},
+                        {"trace_id", error.traceId.empty() ? traceId : error.traceId}};
+        alert.labels.insert(error.details.begin(), error.details.end()); // never overwrites
+        event.alert = std::move(alert);
+        m_events.publish(std::move(event));
     }
 }
 

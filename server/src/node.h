@@ -5,10 +5,13 @@
 #include "flowdeck/engine/integration_gateway.h"
 #include "flowdeck/engine/metrics.h"
 #include "flowdeck/engine/sqlite_store.h"
+#include "node_events.h"
 
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,9 +19,10 @@ namespace flowdeck::server {
 
 struct NodeOptions {
     std::string dataDir;     // holds conversations.sqlite
-    std::string flowsDir;    // every *.json but *.stubs.json is loaded
+    std::string flowsDir;    // every *.json but *.stubs.json and *.suite.json is loaded
     std::string defaultFlow; // empty: order_support if loaded, else the first loaded
     std::string version = "0.0.0";
+    std::string nodeId; // empty: host name and gRPC port, once the port is known
 };
 
 // Everything one flowd node serves from: the store, the loaded flows, the engine, the metrics and
@@ -40,11 +44,33 @@ public:
     size_t flowCount() const { return m_flowCount; }
 
     Phase phase() const { return m_phase.load(); }
-    void setPhase(Phase phase) { m_phase.store(phase); }
+    // Serving publishes NODE_UP; Draining publishes NODE_DOWN with `reason`.
+    void setPhase(Phase phase, std::string_view reason = {});
 
-    // flowdeck_requests_total{method,code} and flowdeck_request_duration_seconds.
+    // Who this node is on the network: its id and the gRPC address it advertises.
+    struct Identity {
+        std::string nodeId;
+        std::string address;
+    };
+    Identity identity() const;
+    // Called once the gRPC port is bound ("host:port"; a wildcard host becomes the host name).
+    void setGrpcAddress(const std::string& address);
+    std::chrono::system_clock::time_point startedAt() const { return m_startedAt; }
+    std::string storePath() const;
+
+    // Alerts, node ups and downs, errors: what WatchEvents streams.
+    EventBus& events() { return m_events; }
+    // Publishes the server-side errors of one message (circuit breaks, timeouts, storage and
+    // integration failures; not the caller's own mistakes) as events, at most one per error code
+    // and flow a second: the rest are counted into the next one.
+    void reportEngineErrors(const engine::MessageRequest& request,
+                            const engine::ProcessResult& result, const std::string& traceId);
+
+    // flowdeck_requests_total{method,code} and, when `elapsed` is given,
+    // flowdeck_request_duration_seconds (streams, which last as long as their caller wants, are
+    // counted but not timed).
     void recordRequest(std::string_view method, std::string_view code,
-                       std::chrono::steady_clock::duration elapsed);
+                       std::optional<std::chrono::steady_clock::duration> elapsed);
 
     // GET /health: {"status","timestamp","version","checks":{"store":{...},"flows":{...}}}.
     // healthy is set to whether every check passed.
@@ -56,6 +82,7 @@ public:
 private:
     explicit Node(NodeOptions options);
     void loadFlows();
+    NodeDetail selfDetail(bool up, std::string reason) const;
 
     NodeOptions m_options;
     engine::MetricsRegistry m_metrics;
@@ -67,6 +94,11 @@ private:
     size_t m_flowCount = 0;
     std::atomic<bool> m_storeOpen{false};
     std::atomic<Phase> m_phase{Phase::Starting};
+    const std::chrono::system_clock::time_point m_startedAt = std::chrono::system_clock::now();
+    mutable std::mutex m_identityMutex;
+    Identity m_identity;
+    EventBus m_events;
+    EventThrottle m_errorThrottle{std::chrono::seconds(1)};
 };
 
 // One line to stderr, prefixed "flowd: " (startup and shutdown steps, refused flows).
