@@ -3,9 +3,18 @@
 // The flowctl subcommands, each a function over already parsed options. Internal to
 // libflowdeck_client; runFlowctl() parses the command line and dispatches.
 
+#include <chrono>
+#include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
+
+namespace CLI {
+class App;
+class Option;
+} // namespace CLI
 
 namespace flowdeck::client {
 
@@ -61,5 +70,33 @@ struct TestOptions {
 };
 // Exit 0 when every case passes, 1 when some case fails, 2 when the flow or suite is unusable.
 int runTest(const TestOptions& options, Streams& io);
+
+// flowctl top / events: live views of a running flowd over its Telemetry API. Each registers its
+// own subcommand (add*) so the option parsing lives next to the command.
+struct TopOptions {
+    std::string address; // host:port of the node's gRPC API
+    std::chrono::milliseconds interval{1000};
+    size_t count = 0; // lines to print; 0: until interrupted
+    std::chrono::milliseconds connectTimeout{5000};
+};
+void addTop(CLI::App& app, TopOptions& options);
+// Exit 0 after `count` lines, 1 when the node cannot be reached or ends the stream.
+int runTop(const TopOptions& options, Streams& io);
+
+struct EventsOptions {
+    std::string address;
+    size_t count = 0;               // events to print; 0: until interrupted
+    std::vector<std::string> kinds; // e.g. ALERT_FIRING, NODE_DOWN; empty: all
+    uint32_t replay = 0;            // first print up to this many recent events
+    std::chrono::milliseconds connectTimeout{5000};
+};
+void addEvents(CLI::App& app, EventsOptions& options);
+int runEvents(const EventsOptions& options, Streams& io);
+
+// "250ms", "1s", "1.5s", "2m", or a bare number of seconds.
+std::optional<std::chrono::milliseconds> parseDuration(std::string_view text);
+// An option of `cmd` that reads such a duration into `target` (a usage error when it is not one).
+CLI::Option* addDurationOption(CLI::App& cmd, const std::string& name,
+                               std::chrono::milliseconds& target, const std::string& help);
 
 } // namespace flowdeck::client

@@ -80,6 +80,10 @@ int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream
     addGenerate(app, generate);
     addDiff(app, diff);
     addTest(app, test);
+    TopOptions top;
+    EventsOptions events;
+    addTop(app, top);
+    addEvents(app, events);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -106,6 +110,12 @@ int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream
     }
     if (app.got_subcommand("test")) {
         return runTest(test, io);
+    }
+    if (app.got_subcommand("top")) {
+        return runTop(top, io);
+    }
+    if (app.got_subcommand("events")) {
+        return runEvents(events, io);
     }
     return runGenerate(generate, io);
 }
