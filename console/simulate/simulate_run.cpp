@@ -170,6 +170,12 @@ void SimulateWorkspace::sendMessage(const QString& text, bool stepping) {
         return;
     }
     activate();
+    if (m_controller->isBusy()) {
+        // activate() had to start the conversation first: keep what the user typed.
+        m_chat->inputLine()->setText(text);
+        Q_EMIT statusMessage(tr("The conversation is starting; press Enter again"), 4000);
+        return;
+    }
     m_chat->setNotice({});
     m_chat->setPending(text);
     m_controller->send(text, stepping);
@@ -247,6 +253,10 @@ void SimulateWorkspace::onBusyChanged(bool busy) {
     if (!busy) {
         m_pauseBanner->setVisible(false);
         m_pausedState.clear();
+        if (m_needsRestart && isVisible()) {
+            // Another flow was opened while a message ran: start its conversation now.
+            QTimer::singleShot(0, this, &SimulateWorkspace::activate);
+        }
     }
 }
 
