@@ -97,6 +97,20 @@ void BM_PanFrameDetail(benchmark::State& state) {
     frameAtZoom(state, 1.0);
 }
 
+// A change while the whole flow is in view: the cached overview picture is drawn again.
+void BM_SelectFrameZoomedOut(benchmark::State& state) {
+    Workspace w(int(state.range(0)));
+    FlowView* view = w.design.view();
+    view->zoomToFit();
+    const QVector<StateId> ids = w.design.document()->stateIds();
+    int step = 0;
+    for (auto _ : state) {
+        w.design.scene()->selectStates({ids.at(step++ % ids.size())}, false);
+        benchmark::DoNotOptimize(view->viewport()->grab());
+    }
+    state.counters["overview"] = view->showsOverview() ? 1 : 0;
+}
+
 void BM_DragFrame(benchmark::State& state) {
     Workspace w(int(state.range(0)));
     FlowView* view = w.design.view();
@@ -117,6 +131,7 @@ BENCHMARK(BM_OpenFlow)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->It
 BENCHMARK(BM_PanFrameZoomedOut)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PanFrameOverview)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PanFrameDetail)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SelectFrameZoomedOut)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DragFrame)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {

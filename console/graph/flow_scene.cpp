@@ -308,6 +308,7 @@ void FlowScene::setDiagnostics(const std::vector<engine::Diagnostic>& diagnostic
             edge->update();
         }
     }
+    Q_EMIT decorationsChanged();
 }
 
 void FlowScene::setMarks(const QHash<StateId, Mark>& marks) {
@@ -330,6 +331,7 @@ void FlowScene::setMarks(const QHash<StateId, Mark>& marks) {
             item->update();
         }
     }
+    Q_EMIT decorationsChanged();
 }
 
 const StateDecoration& FlowScene::decoration(StateId id) const {
@@ -352,6 +354,7 @@ void FlowScene::setTransitionMarks(const QHash<StateId, QHash<int, QColor>>& mar
             item->update();
         }
     }
+    Q_EMIT decorationsChanged();
 }
 
 QColor FlowScene::transitionMark(TransitionRef ref) const {

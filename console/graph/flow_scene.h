@@ -89,6 +89,8 @@ Q_SIGNALS:
     // A state was double-clicked or Enter was pressed on it: the inspector should take focus.
     void stateActivated(flowdeck::console::StateId id);
     void ensureVisibleRequested(const QRectF& rect);
+    // Markers, marks or transition marks changed (views that cache a picture redraw it).
+    void decorationsChanged();
 
 protected:
     void mousePressEvent(QGraphicsSceneMouseEvent* event) override;

@@ -9,6 +9,7 @@
 #include <QKeyEvent>
 #include <QMimeData>
 #include <QMouseEvent>
+#include <QPaintEvent>
 #include <QPainter>
 #include <QScrollBar>
 #include <QWheelEvent>
@@ -19,6 +20,13 @@ namespace flowdeck::console {
 namespace {
 constexpr qreal kMinZoom = 0.01;
 constexpr qreal kMaxZoom = 4.0;
+// Overview mode: at most this zoom, with at least this many states, the view paints one cached
+// picture of the flow. The picture is re-rendered when the scene changes or the zoom drifts
+// past kOverviewRescale from the zoom it was rendered at; panning only moves it.
+constexpr qreal kOverviewZoom = 0.1;
+constexpr int kOverviewStates = 2000;
+constexpr qreal kOverviewRescale = 1.5;
+constexpr int kOverviewMaxPixels = 4096;
 } // namespace
 
 FlowView::FlowView(FlowScene* scene, QWidget* parent)
@@ -39,6 +47,67 @@ FlowView::FlowView(FlowScene* scene, QWidget* parent)
             [scene](qreal zoom) { scene->setDetailed(zoom >= graph_style::kDetailLevel); });
     connect(scene, &FlowScene::ensureVisibleRequested, this,
             [this](const QRectF& rect) { ensureVisible(rect, 60, 60); });
+    // What can change the picture. (Not QGraphicsScene::changed: connecting to it makes every
+    // item update go through the scene for good, which costs the detailed view its frames.)
+    const auto invalidate = [this] {
+        m_overviewDirty = true;
+        if (showsOverview()) {
+            viewport()->update();
+        }
+    };
+    FlowDocument* document = scene->document();
+    connect(document, &FlowDocument::documentReset, this, invalidate);
+    connect(document, &FlowDocument::stateInserted, this, invalidate);
+    connect(document, &FlowDocument::stateRemoved, this, invalidate);
+    connect(document, &FlowDocument::stateChanged, this, invalidate);
+    connect(document, &FlowDocument::positionChanged, this, invalidate);
+    connect(scene, &QGraphicsScene::selectionChanged, this, invalidate);
+    connect(scene, &QGraphicsScene::sceneRectChanged, this, invalidate);
+    connect(scene, &FlowScene::decorationsChanged, this, invalidate);
+}
+
+bool FlowView::showsOverview() const {
+    const auto* flowScene = static_cast<const FlowScene*>(scene());
+    return zoom() <= kOverviewZoom && flowScene->stateItemCount() >= kOverviewStates;
+}
+
+void FlowView::renderOverview() {
+    m_overviewRect = sceneRect();
+    m_overviewZoom = zoom();
+    const qreal ratio = viewport()->devicePixelRatioF();
+    QSizeF size = m_overviewRect.size() * m_overviewZoom * ratio;
+    size.scale(size.boundedTo(QSizeF(kOverviewMaxPixels, kOverviewMaxPixels)), Qt::KeepAspectRatio);
+    m_overview = QPixmap(size.toSize().expandedTo(QSize(1, 1)));
+    m_overview.fill(QApplication::palette().color(QPalette::Window));
+    QPainter painter(&m_overview);
+    painter.setRenderHint(QPainter::Antialiasing);
+    scene()->render(&painter, QRectF(m_overview.rect()), m_overviewRect, Qt::IgnoreAspectRatio);
+    m_overviewDirty = false;
+}
+
+void FlowView::paintEvent(QPaintEvent* event) {
+    if (!showsOverview()) {
+        QGraphicsView::paintEvent(event);
+        return;
+    }
+    const qreal drift = zoom() / qMax(m_overviewZoom, 1e-6);
+    if (m_overviewDirty || m_overview.isNull() || drift > kOverviewRescale ||
+        drift < 1 / kOverviewRescale) {
+        renderOverview();
+    }
+    QPainter painter(viewport());
+    painter.fillRect(event->rect(), QApplication::palette().color(QPalette::Window));
+    painter.setTransform(viewportTransform());
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    painter.drawPixmap(m_overviewRect, m_overview, QRectF(m_overview.rect()));
+    if (const QRect band = rubberBandRect(); !band.isNull()) {
+        painter.resetTransform();
+        QColor fill = QApplication::palette().color(QPalette::Highlight);
+        painter.setPen(fill);
+        fill.setAlpha(50);
+        painter.setBrush(fill);
+        painter.drawRect(band.adjusted(0, 0, -1, -1));
+    }
 }
 
 qreal FlowView::zoom() const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QGraphicsView>
+#include <QPixmap>
 
 #include <optional>
 
@@ -25,6 +26,9 @@ public:
     void resetZoom();
     // The scene point at the centre of the viewport (where keyboard-added states appear).
     QPointF visibleCenter() const;
+    // Whether the view paints a cached picture of the whole flow instead of its items: only for
+    // large flows zoomed far out, where drawing 20,000 tiny items costs several frames.
+    bool showsOverview() const;
 
 Q_SIGNALS:
     void zoomChanged(qreal zoom);
@@ -32,6 +36,7 @@ Q_SIGNALS:
     void stateTypeDropped(int type, QPointF scenePos);
 
 protected:
+    void paintEvent(QPaintEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
@@ -44,6 +49,12 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    void renderOverview();
+
+    QPixmap m_overview; // the scene rect m_overviewRect, drawn at about the zoom m_overviewZoom
+    QRectF m_overviewRect;
+    qreal m_overviewZoom = 0;
+    bool m_overviewDirty = true;
     bool m_spacePan = false;
     bool m_middlePan = false;
     bool m_keepFitted = false;

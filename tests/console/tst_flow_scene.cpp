@@ -1,11 +1,13 @@
 // The scene is a view of the document: it follows every edit and undo, and shows linter markers.
 #include "graph/flow_commands.h"
 #include "graph/flow_scene.h"
+#include "graph/flow_view.h"
 #include "graph/state_item.h"
 #include "graph/transition_item.h"
 #include "models/flow_document.h"
 #include "models/lint_runner.h"
 
+#include "flowdeck/engine/flow_generator.h"
 #include "flowdeck/engine/flow_json.h"
 
 #include <QSignalSpy>
@@ -52,6 +54,7 @@ private Q_SLOTS:
     void parallelArrowsAndSelfLoopsDoNotOverlap();
     void lintMarkersAppearAndClear();
     void largeFlowGetsEveryItem();
+    void overviewPictureFollowsChanges();
 };
 
 void tst_FlowScene::hasOneItemPerStateAndOneArrowPerTransition() {
@@ -185,6 +188,51 @@ void tst_FlowScene::largeFlowGetsEveryItem() {
     doc.reset(*parsed.flow, positions);
     QCOMPARE(scene.stateItemCount(), 1000);
     QCOMPARE(visibleEdgeCount(scene), transitionCount(doc));
+}
+
+// A large flow zoomed far out is painted from one cached picture; every change must reach it.
+void tst_FlowScene::overviewPictureFollowsChanges() {
+    const engine::Flow flow = engine::generateBlockFlow(2500);
+    QHash<QString, QPointF> positions;
+    int i = 0;
+    for (const engine::State& state : flow.states) {
+        positions.insert(QString::fromStdString(state.name),
+                         QPointF((i % 50) * 260, (i / 50) * 140));
+        ++i;
+    }
+    FlowDocument doc;
+    FlowScene scene(&doc);
+    doc.reset(flow, positions);
+    scene.fitSceneRect();
+    FlowView view(&scene);
+    view.resize(900, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.zoomToFit();
+    QVERIFY(view.showsOverview());
+    const auto picture = [&view] { return view.viewport()->grab().toImage(); };
+    const QImage before = picture();
+    QVERIFY(before.pixel(5, 5) != before.pixel(before.width() / 2, before.height() / 2) ||
+            before.pixel(5, 5) != before.pixel(before.width() / 3, before.height() / 3));
+
+    const StateId first = doc.stateIds().front();
+    scene.selectStates({first}, false);
+    const QImage selected = picture();
+    QVERIFY(selected != before);
+
+    const QPointF from = doc.position(first);
+    MoveStatesCommand::Moves moves;
+    moves.insert(first, {from, from + QPointF(0, 9000)});
+    doc.undoStack()->push(new MoveStatesCommand(&doc, moves, QStringLiteral("move")));
+    QVERIFY(picture() != selected);
+
+    scene.setMarks({{doc.stateIds().at(1200), {Qt::red, QStringLiteral("mark")}}});
+    const QImage marked = picture();
+    doc.undoStack()->undo();
+    QVERIFY(picture() != marked);
+
+    view.setZoom(0.5, view.visibleCenter());
+    QVERIFY(!view.showsOverview()); // close up, the items paint themselves again
 }
 
 QTEST_MAIN(tst_FlowScene)
