@@ -16,6 +16,11 @@ FlowRegistry::Entry FlowRegistry::add(const Flow& flow, std::string flowId) {
     return entry;
 }
 
+bool FlowRegistry::deactivate(const std::string& flowId) {
+    std::unique_lock lock(m_mutex);
+    return m_active.erase(flowId) > 0;
+}
+
 void FlowRegistry::setDefaultFlow(const std::string& flowId) {
     std::unique_lock lock(m_mutex);
     m_default = flowId;

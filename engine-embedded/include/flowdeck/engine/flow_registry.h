@@ -25,6 +25,9 @@ public:
     // Adds (or replaces) a version of a flow and makes it the active one. The flow id is the
     // flow's name unless given.
     Entry add(const Flow& flow, std::string flowId = {});
+    // Stops a flow from starting new conversations (it has no active version afterwards); its
+    // versions stay, so conversations pinned to one keep running. False when it has none.
+    bool deactivate(const std::string& flowId);
     void setDefaultFlow(const std::string& flowId);
     std::string defaultFlow() const;
 
