@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
     settings.node.version = FLOWD_VERSION;
     CLI::App app{"flowd: serves Flowdeck flows over gRPC and HTTP"};
     app.add_option("--data", settings.node.dataDir,
-                   "Directory for conversations.sqlite (created if missing)")
+                   "Directory for conversations.sqlite and flows.sqlite (created if missing)")
         ->capture_default_str();
     app.add_option("--grpc", settings.grpcAddress, "gRPC listen address HOST:PORT")
         ->capture_default_str();

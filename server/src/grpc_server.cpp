@@ -115,11 +115,18 @@ template <class Call> grpc::Status serve(grpc::ServerContext* context, Call&& ca
     }
 }
 
-grpc::Status notYet(grpc::ServerContext* context, std::string_view method) {
-    context->AddInitialMetadata("x-flowdeck-trace-id", newTraceId());
-    return {grpc::StatusCode::UNIMPLEMENTED,
-            std::string(method) + " is not implemented yet by this flowd (single-node slice: "
-                                  "flows are loaded read-only from --flows at startup)"};
+// serve() for the Flows calls whose failures carry more than an error (a status of their own,
+// the linter's findings).
+template <class Call> grpc::Status serveFlow(grpc::ServerContext* context, Call&& call) {
+    const std::string traceId = newTraceId();
+    context->AddInitialMetadata("x-flowdeck-trace-id", traceId);
+    try {
+        const FlowRejection rejected = call();
+        return rejected ? grpcError(*rejected, traceId) : grpc::Status::OK;
+    } catch (const std::exception& e) {
+        return grpcError(ErrorCode::StateError, std::string("internal error: ") + e.what(),
+                         traceId);
+    }
 }
 
 // A generated service base plus the node its calls go to.
@@ -157,11 +164,8 @@ public:
     }
 };
 
-inline constexpr char kFlowsName[] = "Flows";
-inline constexpr char kSeedName[] = "MCPEngine";
-
-// Flows and the seed's MCPEngine serve the same flow calls; `Service` names them in errors.
-template <class Base, const char* Service> class FlowCalls : public Base {
+// Flows and the seed's MCPEngine serve the same flow calls.
+template <class Base> class FlowCalls : public Base {
 public:
     using Base::Base;
 
@@ -174,17 +178,17 @@ public:
         return serve(context,
                      [&](const std::string&) { return listFlows(this->m_node, *in, *out); });
     }
-    grpc::Status CreateFlow(grpc::ServerContext* context, const v1::CreateFlowRequest*,
-                            v1::CreateFlowResponse*) override {
-        return notYet(context, std::string(Service) + ".CreateFlow");
+    grpc::Status CreateFlow(grpc::ServerContext* context, const v1::CreateFlowRequest* in,
+                            v1::CreateFlowResponse* out) override {
+        return serveFlow(context, [&] { return createFlow(this->m_node, *in, *out); });
     }
-    grpc::Status UpdateFlow(grpc::ServerContext* context, const v1::UpdateFlowRequest*,
-                            v1::UpdateFlowResponse*) override {
-        return notYet(context, std::string(Service) + ".UpdateFlow");
+    grpc::Status UpdateFlow(grpc::ServerContext* context, const v1::UpdateFlowRequest* in,
+                            v1::UpdateFlowResponse* out) override {
+        return serveFlow(context, [&] { return updateFlow(this->m_node, *in, *out); });
     }
-    grpc::Status DeleteFlow(grpc::ServerContext* context, const v1::DeleteFlowRequest*,
-                            v1::DeleteFlowResponse*) override {
-        return notYet(context, std::string(Service) + ".DeleteFlow");
+    grpc::Status DeleteFlow(grpc::ServerContext* context, const v1::DeleteFlowRequest* in,
+                            v1::DeleteFlowResponse* out) override {
+        return serveFlow(context, [&] { return deleteFlow(this->m_node, *in, *out); });
     }
 };
 
@@ -193,12 +197,12 @@ public:
     using ConversationCalls::ConversationCalls;
 };
 
-class SeedService final : public FlowCalls<ConversationCalls<v1::MCPEngine::Service>, kSeedName> {
+class SeedService final : public FlowCalls<ConversationCalls<v1::MCPEngine::Service>> {
 public:
     using FlowCalls::FlowCalls;
 };
 
-class FlowsService final : public FlowCalls<WithNode<v1::Flows::Service>, kFlowsName> {
+class FlowsService final : public FlowCalls<WithNode<v1::Flows::Service>> {
 public:
     using FlowCalls::FlowCalls;
 
@@ -206,9 +210,9 @@ public:
                               v1::ValidateFlowResponse* out) override {
         return serve(context, [&](const std::string&) { return validateFlow(*in, *out); });
     }
-    grpc::Status ListVersions(grpc::ServerContext* context, const v1::ListVersionsRequest*,
-                              v1::ListVersionsResponse*) override {
-        return notYet(context, "Flows.ListVersions");
+    grpc::Status ListVersions(grpc::ServerContext* context, const v1::ListVersionsRequest* in,
+                              v1::ListVersionsResponse* out) override {
+        return serveFlow(context, [&] { return listVersions(this->m_node, *in, *out); });
     }
 };
 

@@ -15,7 +15,7 @@ namespace flowdeck::server {
 
 class TelemetryService;
 
-// The gRPC front end: Conversations, Flows (read-only), Telemetry and the seed's MCPEngine, plus
+// The gRPC front end: Conversations, Flows, Telemetry and the seed's MCPEngine, plus
 // the standard grpc.health.v1.Health and server reflection. Every call is counted in
 // flowdeck_requests_total{method="flowdeck.v1.Conversations/ProcessMessage",code="OK"} by an
 // interceptor, so no handler can forget.

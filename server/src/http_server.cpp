@@ -3,6 +3,7 @@
 #include "api_errors.h"
 #include "conversation_api.h"
 #include "flows_api.h"
+#include "http_flows.h"
 
 #include <google/protobuf/util/json_util.h>
 #include <httplib.h>
@@ -28,8 +29,14 @@ std::string routeLabel(const httplib::Request& request) {
     if (path.starts_with("/api/v2/conversations/") && path.ends_with("/state")) {
         return request.method + " /api/v2/conversations/{id}/state";
     }
+    if (path.starts_with("/api/v2/flows/")) {
+        return request.method + (path.ends_with("/versions") ? " /api/v2/flows/{id}/versions"
+                                                             : " /api/v2/flows/{id}");
+    }
     return "other"; // unknown paths must not create a metric child each
 }
+
+} // namespace
 
 void sendError(httplib::Response& response, const engine::EngineError& error,
                const std::string& traceId) {
@@ -65,9 +72,8 @@ bool queryFlag(const httplib::Request& request, const char* name) {
     return value == "true" || value == "1";
 }
 
-// Runs a handler's body, turning anything thrown into the seed's 500 body.
-template <class Body>
-void guarded(httplib::Response& response, const std::string& traceId, Body&& body) {
+void guarded(httplib::Response& response, const std::string& traceId,
+             const std::function<void()>& body) {
     try {
         body();
     } catch (const std::exception& e) {
@@ -75,6 +81,8 @@ void guarded(httplib::Response& response, const std::string& traceId, Body&& bod
                   traceId);
     }
 }
+
+namespace {
 
 constexpr size_t kHttpThreads = 64;
 
@@ -163,21 +171,7 @@ void HttpServer::routes() {
                        }
                    });
                });
-    server.Get(
-        "/api/v2/flows", [this](const httplib::Request& request, httplib::Response& response) {
-            const std::string traceId = newTraceId();
-            guarded(response, traceId, [&] {
-                v1::ListFlowsRequest in;
-                in.set_tenant_id(request.get_param_value("tenant_id"));
-                in.set_limit(
-                    static_cast<uint32_t>(std::atoi(request.get_param_value("limit").c_str())));
-                in.set_offset(
-                    static_cast<uint32_t>(std::atoi(request.get_param_value("offset").c_str())));
-                v1::ListFlowsResponse out;
-                listFlows(m_node, in, out);
-                sendMessage(response, out, traceId);
-            });
-        });
+    addFlowRoutes(server, m_node);
 }
 
 bool HttpServer::start(const std::string& host, int port, std::string* error) {

@@ -95,6 +95,10 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
     node->m_storeOpen = true;
     logLine("store opened: " + path);
     node->loadFlows();
+    if (!node->openFlowStore(error)) {
+        return nullptr;
+    }
+    node->loadStoredFlows();
     node->m_engine = std::make_unique<engine::Engine>(
         node->m_flows, *node->m_store, node->m_gateway, engine::EngineOptions{}, &node->m_metrics);
     return node;
@@ -118,6 +122,7 @@ void Node::loadFlows() {
             continue;
         }
         const auto entry = m_flows.add(*parsed.flow);
+        m_fileFlows.insert(entry.flowId);
         ++m_flowCount;
         logLine("loaded flow " + entry.flowId + " version " + entry.version + " from " +
                 file.filename().string());
@@ -137,6 +142,77 @@ void Node::loadFlows() {
         logLine("warning: no flow loaded from " + m_options.flowsDir);
     } else {
         logLine("default flow: " + m_flows.defaultFlow());
+    }
+}
+
+bool Node::openFlowStore(std::string* error) {
+    const std::string path = (fs::path(m_options.dataDir) / "flows.sqlite").string();
+    std::string why;
+    m_flowStore = engine::openSqliteFlowVersionStore(path, &why);
+    if (!m_flowStore) {
+        *error = "cannot open the flow store " + path + ": " + why;
+        return false;
+    }
+    logLine("flow store opened: " + path);
+    return true;
+}
+
+bool Node::isFileFlow(const std::string& flowId) const {
+    return m_fileFlows.count(flowId) > 0;
+}
+
+bool Node::serveVersion(const engine::StoredFlowVersion& version, std::string* error) {
+    auto parsed = engine::parseFlow(version.flowJson);
+    if (!parsed.flow) {
+        *error = parsed.diagnostics.empty() ? "does not parse"
+                                            : engine::formatDiagnostic(parsed.diagnostics.front());
+        return false;
+    }
+    parsed.flow->version = version.version;
+    m_flows.add(*parsed.flow, version.flowId);
+    return true;
+}
+
+// Runs after loadFlows(): a stored flow's active version replaces a file's flow of the same id,
+// because the store holds what operators published through the API, which is newer intent than
+// the file shipped with the node. A stored flow that was never published leaves the file's.
+// TODO(tenants): the registry is node-wide, so a flow id is too, whatever tenant stored it.
+void Node::loadStoredFlows() {
+    for (const auto& flow : m_flowStore->flows({})) {
+        loadStoredFlow(flow);
+    }
+    if (!m_flows.defaultFlow().empty() && !m_flows.active(m_flows.defaultFlow())) {
+        logLine("default flow " + m_flows.defaultFlow() + " is archived");
+    }
+}
+
+void Node::loadStoredFlow(const engine::StoredFlow& flow) {
+    // Every version that ever served stays loaded: conversations may be pinned to it.
+    const auto page = m_flowStore->versions(flow.tenantId, flow.flowId,
+                                            static_cast<size_t>(flow.versionCount), 0);
+    std::vector<std::string> order;
+    for (auto it = page.versions.rbegin(); it != page.versions.rend(); ++it) {
+        if (it->published && it->version != flow.activeVersion) {
+            order.push_back(it->version);
+        }
+    }
+    if (!flow.activeVersion.empty()) {
+        order.push_back(flow.activeVersion); // last, so it ends up active
+    }
+    const bool wasLoaded = m_flows.active(flow.flowId).has_value();
+    for (const auto& id : order) {
+        const auto version = m_flowStore->version(flow.tenantId, flow.flowId, id);
+        std::string why;
+        if (!version || !serveVersion(*version, &why)) {
+            logLine("cannot load stored flow " + flow.flowId + " version " + id + ": " + why);
+        }
+    }
+    if (flow.archived) {
+        m_flows.deactivate(flow.flowId);
+        logLine("stored flow " + flow.flowId + " is archived");
+    } else if (!flow.activeVersion.empty()) {
+        m_flowCount += wasLoaded ? 0 : 1;
+        logLine("loaded stored flow " + flow.flowId + " version " + flow.activeVersion);
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "flowdeck/engine/engine.h"
 #include "flowdeck/engine/flow_registry.h"
+#include "flowdeck/engine/flow_version_store.h"
 #include "flowdeck/engine/integration_gateway.h"
 #include "flowdeck/engine/metrics.h"
 #include "flowdeck/engine/sqlite_store.h"
@@ -12,13 +13,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
 namespace flowdeck::server {
 
 struct NodeOptions {
-    std::string dataDir;     // holds conversations.sqlite
+    std::string dataDir;     // holds conversations.sqlite and flows.sqlite
     std::string flowsDir;    // every *.json but *.stubs.json and *.suite.json is loaded
     std::string defaultFlow; // empty: order_support if loaded, else the first loaded
     std::string version = "0.0.0";
@@ -42,6 +44,17 @@ public:
     engine::MetricsRegistry& metrics() { return m_metrics; }
     const NodeOptions& options() const { return m_options; }
     size_t flowCount() const { return m_flowCount; }
+
+    // Stored flow versions (DATA/flows.sqlite). Edits hold flowEditMutex() across the store
+    // write and the registry update, so the two never disagree about which version is active.
+    engine::FlowVersionStore& flowStore() { return *m_flowStore; }
+    std::mutex& flowEditMutex() { return m_flowEditMutex; }
+    // Parses a stored version and adds it to the registry as the flow's active version (under
+    // the stored version id, whatever label the document carries). False with *error when the
+    // document no longer parses.
+    bool serveVersion(const engine::StoredFlowVersion& version, std::string* error);
+    // Whether the flow was loaded from the flows directory at startup.
+    bool isFileFlow(const std::string& flowId) const;
 
     Phase phase() const { return m_phase.load(); }
     // Serving publishes NODE_UP; Draining publishes NODE_DOWN with `reason`.
@@ -82,6 +95,9 @@ public:
 private:
     explicit Node(NodeOptions options);
     void loadFlows();
+    bool openFlowStore(std::string* error);
+    void loadStoredFlows();
+    void loadStoredFlow(const engine::StoredFlow& flow);
     NodeDetail selfDetail(bool up, std::string reason) const;
 
     NodeOptions m_options;
@@ -91,6 +107,9 @@ private:
     engine::CurlGateway m_gateway;
     std::unique_ptr<engine::SqliteStore> m_store;
     std::unique_ptr<engine::Engine> m_engine;
+    std::unique_ptr<engine::FlowVersionStore> m_flowStore;
+    std::mutex m_flowEditMutex;
+    std::set<std::string> m_fileFlows;
     size_t m_flowCount = 0;
     std::atomic<bool> m_storeOpen{false};
     std::atomic<Phase> m_phase{Phase::Starting};
