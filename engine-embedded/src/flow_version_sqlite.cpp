@@ -238,20 +238,12 @@ private:
         const auto existing =
             flowsWhere("WHERE f.tenant_id = ?1 AND f.flow_id = ?2", {in.tenantId, in.flowId});
         const int64_t latest = existing.empty() ? 0 : existing.front().latestRevision;
-        if (expectedRevision == 0 && !existing.empty()) {
-            return {FlowStoreStatus::AlreadyExists, {}, {}};
+        StoredFlowVersion stored;
+        if (const FlowStoreStatus status =
+                flowstore::prepareAppend(in, !existing.empty(), latest, expectedRevision, stored);
+            status != FlowStoreStatus::Ok) {
+            return {status, {}, {}};
         }
-        if (expectedRevision > 0 && existing.empty()) {
-            return {FlowStoreStatus::NotFound, {}, {}};
-        }
-        if (expectedRevision > 0 && expectedRevision != latest) {
-            return {FlowStoreStatus::Conflict, {}, {}};
-        }
-        StoredFlowVersion stored = in;
-        stored.revision = latest + 1;
-        stored.createdAtMs = in.createdAtMs == 0 ? flowstore::nowMs() : in.createdAtMs;
-        stored.digest = flowDigest(in.flowJson);
-        stored.published = false;
         stored.version =
             flowstore::chooseVersionId(in.version, stored.revision,
                                        [&](const std::string& id) { return versionTaken(in, id); });

@@ -125,6 +125,25 @@ std::string chooseVersionId(const std::string& label, int64_t revision,
     }
 }
 
+FlowStoreStatus prepareAppend(const StoredFlowVersion& in, bool exists, int64_t latest,
+                              int64_t expectedRevision, StoredFlowVersion& stored) {
+    if (expectedRevision == 0 && exists) {
+        return FlowStoreStatus::AlreadyExists;
+    }
+    if (expectedRevision > 0 && !exists) {
+        return FlowStoreStatus::NotFound;
+    }
+    if (expectedRevision > 0 && expectedRevision != latest) {
+        return FlowStoreStatus::Conflict;
+    }
+    stored = in;
+    stored.revision = latest + 1;
+    stored.createdAtMs = in.createdAtMs == 0 ? nowMs() : in.createdAtMs;
+    stored.digest = flowDigest(in.flowJson);
+    stored.published = false;
+    return FlowStoreStatus::Ok;
+}
+
 } // namespace flowstore
 
 namespace {
@@ -136,20 +155,12 @@ public:
         const Key key{in.tenantId, in.flowId};
         auto it = m_flows.find(key);
         const int64_t latest = it == m_flows.end() ? 0 : int64_t(it->second.versions.size());
-        if (expectedRevision == 0 && it != m_flows.end()) {
-            return {FlowStoreStatus::AlreadyExists, {}, {}};
+        StoredFlowVersion stored;
+        if (const FlowStoreStatus status =
+                flowstore::prepareAppend(in, it != m_flows.end(), latest, expectedRevision, stored);
+            status != FlowStoreStatus::Ok) {
+            return {status, {}, {}};
         }
-        if (expectedRevision > 0 && it == m_flows.end()) {
-            return {FlowStoreStatus::NotFound, {}, {}};
-        }
-        if (expectedRevision > 0 && expectedRevision != latest) {
-            return {FlowStoreStatus::Conflict, {}, {}};
-        }
-        StoredFlowVersion stored = in;
-        stored.revision = latest + 1;
-        stored.createdAtMs = in.createdAtMs == 0 ? flowstore::nowMs() : in.createdAtMs;
-        stored.digest = flowDigest(in.flowJson);
-        stored.published = false;
         if (it == m_flows.end()) {
             it = m_flows.emplace(key, Record{}).first;
             it->second.createdAtMs = stored.createdAtMs;
