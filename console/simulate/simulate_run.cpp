@@ -225,6 +225,51 @@ bool SimulateWorkspace::playScript(const QString& path, QString* error) {
     }
 }
 
+bool SimulateWorkspace::openTestCase(const engine::TestSuite& suite,
+                                     const engine::TestCase& testCase, QString* error) {
+    if (m_controller->isBusy()) {
+        *error = tr("A message is still running");
+        return false;
+    }
+    activate();
+    waitIdle();
+    engine::Json stubs = suite.stubs.is_object() ? suite.stubs : engine::Json::object();
+    for (auto it = testCase.stubs.begin(); testCase.stubs.is_object() && it != testCase.stubs.end();
+         ++it) {
+        stubs[it.key()] = it.value();
+    }
+    m_stubs->setIntegrations(StubsPanel::integrationNames(m_document->flow()), stubs);
+    applyStubs();
+    m_chat->setNotice({});
+    m_controller->restart(testCase.user.is_object() ? testCase.user : engine::Json::object());
+    for (const engine::TestTurn& turn : testCase.turns) {
+        waitIdle();
+        if (m_controller->isPaused()) {
+            return true;
+        }
+        if (m_controller->isBusy()) {
+            *error = tr("The message did not finish in time");
+            return false;
+        }
+        if (!turn.input) {
+            continue; // the opening turn
+        }
+        if (turn.set.is_object() && !turn.set.empty()) {
+            engine::applyContextPatch(m_controller->conversation(), turn.set);
+        }
+        engine::InboundMessage message;
+        message.type = turn.type;
+        message.text = *turn.input;
+        message.attributes = turn.attributes;
+        m_chat->setPending(QString::fromStdString(message.text));
+        m_controller->send(message);
+    }
+    waitIdle();
+    Q_EMIT statusMessage(
+        tr("Played test %1").arg(QString::fromStdString(testCase.name)), 4000);
+    return true;
+}
+
 bool SimulateWorkspace::runTestsAndShowCoverage(QString* error) {
     if (m_tests->suite().cases.empty()) {
         *error = tr("no tests for this flow (looked for %1)").arg(m_tests->suitePath());

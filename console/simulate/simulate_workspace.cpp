@@ -88,6 +88,16 @@ SimulateWorkspace::SimulateWorkspace(DesignWorkspace* design, QWidget* parent)
     });
     connect(m_stubs, &StubsPanel::changed, this, &SimulateWorkspace::applyStubs);
     connect(m_tests, &TestsPanel::coverageChanged, this, &SimulateWorkspace::updateMarks);
+    connect(m_tests, &TestsPanel::openCaseRequested, this, [this](int index) {
+        const engine::TestSuite suite = m_tests->suite(); // a copy: playing may reload it
+        if (index < 0 || size_t(index) >= suite.cases.size()) {
+            return;
+        }
+        QString error;
+        if (!openTestCase(suite, suite.cases[size_t(index)], &error)) {
+            Q_EMIT statusMessage(error, 6000);
+        }
+    });
     connect(m_tests, &TestsPanel::saveConversationRequested, this, [this](const QString& name) {
         QString error;
         const auto testCase = engine::testCaseFromTurns(name.toStdString(), m_controller->turns(),

@@ -3,6 +3,7 @@
 #include "models/flow_document.h"
 
 #include "flowdeck/engine/simulation.h"
+#include "flowdeck/engine/test_suite.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -58,6 +59,11 @@ public:
     // tests). Lines starting with '#' are comments. Stops early, returning true, when a message
     // pauses at a breakpoint; false with *error when the file is unreadable or a message hangs.
     bool playScript(const QString& path, QString* error);
+    // Plays a test case into the chat: its suite's and its own stubs, its user, its inputs and
+    // the edits it makes between them, so a failing test can be followed step by step. Stops at
+    // a breakpoint like --script. False with *error when a message is running or hangs.
+    bool openTestCase(const engine::TestSuite& suite, const engine::TestCase& testCase,
+                      QString* error);
     // Runs the flow's suite, waits for it and shows its coverage on the graph (for
     // --run-tests). False with *error when there is no suite or the run did not finish.
     bool runTestsAndShowCoverage(QString* error);

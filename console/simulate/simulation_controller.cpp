@@ -71,6 +71,12 @@ void SimulationController::restart(const engine::Json& user) {
 }
 
 void SimulationController::send(const QString& text, bool stepping) {
+    engine::InboundMessage message;
+    message.text = text.toStdString();
+    send(message, stepping);
+}
+
+void SimulationController::send(const engine::InboundMessage& message, bool stepping) {
     if (m_busy || !m_simulation) {
         return;
     }
@@ -78,8 +84,6 @@ void SimulationController::send(const QString& text, bool stepping) {
         std::lock_guard lock(m_mutex);
         m_stepping = stepping;
     }
-    engine::InboundMessage message;
-    message.text = text.toStdString();
     run([this, message] { m_simulation->send(message, options()); });
 }
 

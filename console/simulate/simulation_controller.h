@@ -45,6 +45,7 @@ public:
     void restart(const engine::Json& user = engine::Json::object());
     // Sends one user message; `stepping` pauses before the first state entered.
     void send(const QString& text, bool stepping = false);
+    void send(const engine::InboundMessage& message, bool stepping = false);
     bool isBusy() const { return m_busy; }
     bool isPaused() const { return m_paused; }
     void continueRun();

@@ -104,6 +104,10 @@ TestsPanel::TestsPanel(QWidget* parent)
     });
     connect(m_cancelButton, &QPushButton::clicked, this, &TestsPanel::cancelRun);
     connect(m_coverage, &QCheckBox::toggled, this, &TestsPanel::setCoverageShown);
+    m_cases->setToolTip(tr("Double-click a test to play it in the conversation"));
+    connect(m_cases, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
+        Q_EMIT openCaseRequested(m_cases->indexOfTopLevelItem(item));
+    });
     connect(m_cases, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
         showCase(item ? m_cases->indexOfTopLevelItem(item) : -1);
     });

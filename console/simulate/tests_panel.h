@@ -61,6 +61,8 @@ public:
 
 Q_SIGNALS:
     void saveConversationRequested(const QString& name);
+    // The user asked to play this case of the suite shown into the chat (double-click).
+    void openCaseRequested(int index);
     void coverageChanged();
     void runFinished();
 

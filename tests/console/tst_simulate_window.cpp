@@ -54,6 +54,7 @@ private Q_SLOTS:
     void replayShowsWhereAnEditedFlowChangesThePath();
     void suiteFailsWithADiffAfterABreakingEdit();
     void aFlowHasSeveralSuites();
+    void aTestCasePlaysIntoTheChat();
 
 private:
     void say(const QString& text);
@@ -364,6 +365,33 @@ void tst_SimulateWindow::aFlowHasSeveralSuites() {
     QCOMPARE(tests->suite().cases.front().name, std::string("asks for the number"));
     box->setCurrentIndex(1);
     QCOMPARE(tests->suite().cases.front().name, std::string("smoke: order number"));
+}
+
+void tst_SimulateWindow::aTestCasePlaysIntoTheChat() {
+    // (Built as JSON values, not a raw string literal: moc misreads those.)
+    engine::Json inputs = engine::Json::array();
+    inputs.push_back(engine::Json::object());
+    inputs.push_back({{"input", "where is my order?"}});
+    inputs.push_back({{"input", "it's AB-12345"}});
+    const engine::Json document = {
+        {"cases",
+         {{{"name", "API down for a premium user"},
+           {"user", {{"premium", true}}},
+           {"stubs", {{"orders_api", {{"kind", "failure"}, {"status", 503}}}}},
+           {"turns", inputs}}}}};
+    engine::TestSuite suite;
+    QVERIFY(engine::parseTestSuite(document.dump(), suite).empty());
+    QString error;
+    QVERIFY2(m_sim->openTestCase(suite, suite.cases.front(), &error), qPrintable(error));
+    const auto& turns = m_sim->controller()->turns();
+    QCOMPARE(turns.size(), size_t(3));
+    QCOMPARE(turns[0].before.user.value("premium", false), true); // the case's user
+    QVERIFY(std::find(turns[2].path.begin(), turns[2].path.end(), "lookup_failed") !=
+            turns[2].path.end()); // the case's stub
+    const int row = m_sim->stubs()->rowOf(QStringLiteral("orders_api"));
+    QCOMPARE(m_sim->stubs()->kindBox(row)->currentText(), QStringLiteral("Failure"));
+    auto* chatView = m_sim->chat()->findChild<QTextBrowser*>(QStringLiteral("ChatView"));
+    QVERIFY(chatView->toPlainText().contains(QStringLiteral("it's AB-12345")));
 }
 
 QTEST_MAIN(tst_SimulateWindow)
