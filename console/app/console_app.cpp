@@ -7,6 +7,9 @@
 #include "models/lint_runner.h"
 #include "models/workspace_store.h"
 #include "simulate/simulate_workspace.h"
+#ifdef FLOWDECK_HAVE_CLUSTERS
+#include "clusters/clusters_workspace.h"
+#endif
 
 #include <QApplication>
 #include <QDir>
@@ -14,20 +17,23 @@
 #include <QMessageBox>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace flowdeck::console {
 
 namespace {
 
-// Waits until the window has painted and the linter has reported, then writes the PNG and quits.
-void scheduleScreenshot(MainWindow* window, const QString& path) {
+// Waits until the window has painted and the linter has reported (and, with --after, that many
+// seconds of live data have arrived), then writes the PNG and quits.
+void scheduleScreenshot(MainWindow* window, const QString& path, int afterSeconds = 0) {
     auto* timer = new QTimer(window);
     auto* clock = new QElapsedTimer;
     clock->start();
+    const qint64 settleMs = std::max<qint64>(600, qint64(afterSeconds) * 1000);
     QObject::connect(timer, &QTimer::timeout, window, [=] {
-        const bool settled = !window->design()->lint()->isRunning() && clock->elapsed() > 600;
-        if (!settled && clock->elapsed() < 15000) {
+        const bool settled = !window->design()->lint()->isRunning() && clock->elapsed() > settleMs;
+        if (!settled && clock->elapsed() < settleMs + 15000) {
             return;
         }
         timer->stop();
@@ -104,6 +110,14 @@ int runConsole(int argc, char* argv[]) {
     }
     selectStates(window.design(), options->select);
     window.showWorkspace(options->workspace);
+#ifdef FLOWDECK_HAVE_CLUSTERS
+    for (const QString& address : options->connect) {
+        QString problem;
+        if (!window.clusters()->connectTo(address, &problem)) {
+            std::fprintf(stderr, "flowdeck: --connect: %s\n", qPrintable(problem));
+        }
+    }
+#endif
     for (const QString& state : options->breakpoints) {
         if (!window.design()->document()->idOf(state)) {
             std::fprintf(stderr, "flowdeck: --break: no state named '%s'\n", qPrintable(state));
@@ -131,7 +145,7 @@ int runConsole(int argc, char* argv[]) {
             }
         });
     } else if (!options->screenshot.isEmpty()) {
-        scheduleScreenshot(&window, options->screenshot);
+        scheduleScreenshot(&window, options->screenshot, options->afterSeconds);
     }
     return QApplication::exec();
 }

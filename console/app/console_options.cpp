@@ -14,7 +14,8 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
     const QCommandLineOption open({QStringLiteral("o"), QStringLiteral("open")},
                                   QStringLiteral("Open this flow file."), QStringLiteral("FLOW"));
     const QCommandLineOption workspace(
-        QStringLiteral("workspace"), QStringLiteral("Start in this workspace (design, simulate)."),
+        QStringLiteral("workspace"),
+        QStringLiteral("Start in this workspace (design, simulate, clusters)."),
         QStringLiteral("NAME"), QStringLiteral("design"));
     const QCommandLineOption db(QStringLiteral("workspace-db"),
                                 QStringLiteral("Use this workspace database file."),
@@ -51,8 +52,16 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
         QStringLiteral("break"),
         QStringLiteral("Simulate: stop before entering this state (repeatable)."),
         QStringLiteral("STATE"));
+    const QCommandLineOption connectTo(
+        QStringLiteral("connect"),
+        QStringLiteral("Clusters: connect to this flowd node's gRPC address (repeatable)."),
+        QStringLiteral("HOST:PORT"));
+    const QCommandLineOption after(
+        QStringLiteral("after"),
+        QStringLiteral("With --screenshot: wait this many seconds (of live data) first."),
+        QStringLiteral("SECONDS"));
     parser.addOptions({open, workspace, db, screenshot, size, theme, select, noRestore, restore,
-                       compare, script, runTests, breakAt});
+                       compare, script, runTests, breakAt, connectTo, after});
     parser.addPositionalArgument(QStringLiteral("flow"), QStringLiteral("A flow file to open."),
                                  QStringLiteral("[FLOW]"));
     parser.process(arguments); // --help and --version exit here
@@ -63,11 +72,33 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
         options.openFile = parser.positionalArguments().front();
     }
     options.workspace = parser.value(workspace).toLower();
-    if (options.workspace != QLatin1String("design") &&
-        options.workspace != QLatin1String("simulate")) {
-        *error = QStringLiteral("unknown workspace '%1' (available: design, simulate)")
-                     .arg(options.workspace);
+#ifdef FLOWDECK_HAVE_CLUSTERS
+    const QStringList workspaces{QStringLiteral("design"), QStringLiteral("simulate"),
+                                 QStringLiteral("clusters")};
+#else
+    const QStringList workspaces{QStringLiteral("design"), QStringLiteral("simulate")};
+#endif
+    if (!workspaces.contains(options.workspace)) {
+        *error = QStringLiteral("unknown workspace '%1' (available: %2)")
+                     .arg(options.workspace, workspaces.join(QStringLiteral(", ")));
         return std::nullopt;
+    }
+    options.connect = parser.values(connectTo);
+#ifndef FLOWDECK_HAVE_CLUSTERS
+    if (!options.connect.isEmpty()) {
+        *error = QStringLiteral("--connect needs the Clusters workspace, which this build lacks "
+                                "(built without FLOWDECK_BUILD_PROTO)");
+        return std::nullopt;
+    }
+#endif
+    if (parser.isSet(after)) {
+        bool ok = false;
+        options.afterSeconds = parser.value(after).toInt(&ok);
+        if (!ok || options.afterSeconds < 0 || options.afterSeconds > 3600) {
+            *error = QStringLiteral("--after wants whole seconds between 0 and 3600, got '%1'")
+                         .arg(parser.value(after));
+            return std::nullopt;
+        }
     }
     options.script = parser.value(script);
     options.runTests = parser.isSet(runTests);

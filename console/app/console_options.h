@@ -20,6 +20,8 @@ struct ConsoleOptions {
     QString script;          // simulate: user lines to play through the simulator
     bool runTests = false;   // simulate: run the flow's test suite and show its coverage
     QStringList breakpoints; // simulate: states to stop before
+    QStringList connect;     // clusters: node addresses (HOST:PORT) to connect to at start
+    int afterSeconds = 0;    // with --screenshot: seconds of live data to wait for first
     bool restorePrompt = true;
     bool restoreSilently = false;
 };

@@ -4,6 +4,9 @@
 #include "dialogs/command_palette.h"
 #include "models/workspace_store.h"
 #include "simulate/simulate_workspace.h"
+#ifdef FLOWDECK_HAVE_CLUSTERS
+#include "clusters/clusters_workspace.h"
+#endif
 
 #include <QAction>
 #include <QActionGroup>
@@ -30,6 +33,11 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
     setWindowTitle(QStringLiteral("Flowdeck"));
     m_stack->addWidget(m_design);
     m_stack->addWidget(m_simulate);
+#ifdef FLOWDECK_HAVE_CLUSTERS
+    m_clusters = new ClustersWorkspace;
+    m_clustersPage = m_clusters;
+    m_stack->addWidget(m_clustersPage);
+#endif
     setCentralWidget(m_stack);
 
     auto* bar = new QToolBar(tr("Workspaces"));
@@ -51,6 +59,10 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
     addWorkspace("design", tr("Design"), Qt::Key_1, tr("Design: edit flows (Ctrl+1)"));
     addWorkspace("simulate", tr("Simulate"), Qt::Key_2,
                  tr("Simulate: chat with the flow, trace, breakpoints, tests (Ctrl+2)"));
+    if (m_clusters) {
+        addWorkspace("clusters", tr("Clusters"), Qt::Key_3,
+                     tr("Clusters: live flowd nodes, their traffic and events (Ctrl+3)"));
+    }
     m_workspaceActions.value(QStringLiteral("design"))->setChecked(true);
     addToolBar(Qt::LeftToolBarArea, bar);
 
@@ -62,6 +74,10 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
     connect(m_design, &DesignWorkspace::fileOpened, this, [this] { rebuildRecentMenu(); });
     connect(m_simulate, &SimulateWorkspace::statusMessage, this,
             [this](const QString& message, int ms) { statusBar()->showMessage(message, ms); });
+#ifdef FLOWDECK_HAVE_CLUSTERS
+    connect(m_clusters, &ClustersWorkspace::statusMessage, this,
+            [this](const QString& message, int ms) { statusBar()->showMessage(message, ms); });
+#endif
     buildMenus();
     statusBar()->showMessage(tr("Ready"), 2000);
     restoreWindowState();
@@ -202,6 +218,9 @@ void MainWindow::restoreWindowState() {
     restoreState(m_store->setting(QStringLiteral("window/state")).toByteArray());
     m_design->restoreState(m_store->setting(QStringLiteral("design/state")).toByteArray());
     m_simulate->restoreLayout(m_store->setting(QStringLiteral("simulate/state")).toByteArray());
+#ifdef FLOWDECK_HAVE_CLUSTERS
+    m_clusters->restoreLayout(m_store->setting(QStringLiteral("clusters/state")).toByteArray());
+#endif
 }
 
 void MainWindow::saveWindowState() {
@@ -212,20 +231,32 @@ void MainWindow::saveWindowState() {
     m_store->setSetting(QStringLiteral("window/state"), saveState());
     m_store->setSetting(QStringLiteral("design/state"), m_design->saveState());
     m_store->setSetting(QStringLiteral("simulate/state"), m_simulate->saveState());
+#ifdef FLOWDECK_HAVE_CLUSTERS
+    m_store->setSetting(QStringLiteral("clusters/state"), m_clusters->saveState());
+#endif
 }
 
 void MainWindow::showWorkspace(const QString& name) {
     const bool simulate = name == QLatin1String("simulate");
-    if (QAction* action = m_workspaceActions.value(simulate ? name : QStringLiteral("design"))) {
+    const bool clusters = name == QLatin1String("clusters") && m_clusters;
+    const QString key = simulate || clusters ? name : QStringLiteral("design");
+    if (QAction* action = m_workspaceActions.value(key)) {
         action->setChecked(true);
     }
-    m_stack->setCurrentWidget(simulate ? static_cast<QWidget*>(m_simulate) : m_design);
+    QWidget* page = m_design;
+    if (simulate) {
+        page = m_simulate;
+    } else if (clusters) {
+        page = m_clustersPage;
+    }
+    m_stack->setCurrentWidget(page);
     // Each workspace's own menu only where it applies, and the editor's single-key shortcuts (A
-    // adds a state, Delete removes one) off while the user looks at the simulator.
-    m_flowMenu->menuAction()->setVisible(!simulate);
+    // adds a state, Delete removes one) only while the user looks at the editor.
+    const bool design = key == QLatin1String("design");
+    m_flowMenu->menuAction()->setVisible(design);
     m_simulateMenu->menuAction()->setVisible(simulate);
     for (QAction* action : m_design->canvasKeyActions()) {
-        action->setEnabled(!simulate);
+        action->setEnabled(design);
     }
     if (simulate) {
         m_simulate->activate();
@@ -233,8 +264,13 @@ void MainWindow::showWorkspace(const QString& name) {
 }
 
 QString MainWindow::currentWorkspace() const {
-    return m_stack->currentWidget() == m_simulate ? QStringLiteral("simulate")
-                                                  : QStringLiteral("design");
+    if (m_stack->currentWidget() == m_simulate) {
+        return QStringLiteral("simulate");
+    }
+    if (m_clustersPage && m_stack->currentWidget() == m_clustersPage) {
+        return QStringLiteral("clusters");
+    }
+    return QStringLiteral("design");
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -9,6 +9,7 @@ class QStackedWidget;
 
 namespace flowdeck::console {
 
+class ClustersWorkspace;
 class DesignWorkspace;
 class SimulateWorkspace;
 class WorkspaceStore;
@@ -24,7 +25,9 @@ public:
 
     DesignWorkspace* design() const { return m_design; }
     SimulateWorkspace* simulate() const { return m_simulate; }
-    // "design" or "simulate".
+    // Null in a build without the gRPC client (FLOWDECK_BUILD_PROTO=OFF).
+    ClustersWorkspace* clusters() const { return m_clusters; }
+    // "design", "simulate" or "clusters".
     void showWorkspace(const QString& name);
     QString currentWorkspace() const;
     // Offers to restore edits a crash left unsaved. `ask` false restores the newest silently.
@@ -46,6 +49,8 @@ private:
     QStackedWidget* m_stack;
     DesignWorkspace* m_design;
     SimulateWorkspace* m_simulate;
+    ClustersWorkspace* m_clusters = nullptr;
+    QWidget* m_clustersPage = nullptr; // m_clusters as a page of m_stack
     QHash<QString, QAction*> m_workspaceActions;
     QMenu* m_recentMenu = nullptr;
     QMenu* m_simulateMenu = nullptr;

@@ -1,0 +1,260 @@
+#include "clusters/clusters_workspace.h"
+
+#include "clusters/cluster_connection.h"
+#include "clusters/event_log_model.h"
+#include "clusters/node_table_model.h"
+#include "widgets/dock.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <utility>
+
+namespace flowdeck::console {
+
+namespace {
+
+// HOST:PORT with a port in range; hosts are left to the resolver.
+bool validAddress(const QString& address) {
+    static const QRegularExpression pattern(
+        QStringLiteral("^\\[?[A-Za-z0-9._:-]+\\]?:(\\d{1,5})$"));
+    const auto match = pattern.match(address);
+    if (!match.hasMatch()) {
+        return false;
+    }
+    const int port = match.captured(1).toInt();
+    return port > 0 && port < 65536;
+}
+
+} // namespace
+
+ClustersWorkspace::ClustersWorkspace(QWidget* parent)
+    : QMainWindow(parent)
+    , m_nodeModel(new NodeTableModel(this))
+    , m_eventModel(new EventLogModel(EventLogModel::kDefaultCapacity, this)) {
+    setObjectName(QStringLiteral("ClustersWorkspace"));
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+
+    m_nodeTable = new QTableView;
+    m_nodeTable->setObjectName(QStringLiteral("ClusterNodes"));
+    m_nodeTable->setModel(m_nodeModel);
+    m_nodeTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_nodeTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_nodeTable->verticalHeader()->hide();
+    m_nodeTable->horizontalHeader()->setStretchLastSection(false);
+    m_nodeTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_nodeTable->horizontalHeader()->setSectionResizeMode(NodeTableModel::State,
+                                                          QHeaderView::Stretch);
+    connect(m_nodeTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this] { refreshCharts(); });
+
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(m_nodeTable);
+    split->addWidget(buildCharts());
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 3);
+    split->setSizes({120, 560});
+
+    auto* central = new QWidget;
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(buildAddressBar());
+    layout->addWidget(split, 1);
+    setCentralWidget(central);
+    buildEventsDock();
+
+    m_tick.setInterval(1000);
+    connect(&m_tick, &QTimer::timeout, this, [this] {
+        refreshCharts();
+        m_nodeModel->refreshClock();
+    });
+    m_tick.start();
+}
+
+ClustersWorkspace::~ClustersWorkspace() {
+    // The connections join their stream threads; do it before the models they feed go away, and
+    // take each out of the table first so that nothing (view, selection, charts) reads a
+    // connection while it is being destroyed.
+    m_tick.stop();
+    disconnect(m_nodeTable->selectionModel(), nullptr, this, nullptr);
+    const QList<ClusterConnection*> connections = std::exchange(m_connections, {});
+    for (ClusterConnection* connection : connections) {
+        m_nodeModel->removeConnection(connection);
+        delete connection;
+    }
+}
+
+QWidget* ClustersWorkspace::buildAddressBar() {
+    auto* bar = new QWidget;
+    auto* row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+    m_address = new QLineEdit;
+    m_address->setObjectName(QStringLiteral("ClusterAddress"));
+    m_address->setPlaceholderText(tr("Node address, HOST:PORT (gRPC), e.g. 127.0.0.1:7443"));
+    m_address->setClearButtonEnabled(true);
+    connect(m_address, &QLineEdit::returnPressed, this, &ClustersWorkspace::connectFromBar);
+    auto* button = new QPushButton(tr("Connect"));
+    button->setObjectName(QStringLiteral("ClusterConnect"));
+    connect(button, &QPushButton::clicked, this, &ClustersWorkspace::connectFromBar);
+    m_window = new QComboBox;
+    m_window->setObjectName(QStringLiteral("ClusterWindow"));
+    m_window->addItem(tr("Last 5 min"), 300);
+    m_window->addItem(tr("Last 1 h"), 3600);
+    m_window->addItem(tr("Last 6 h"), 21600);
+    connect(m_window, &QComboBox::currentIndexChanged, this,
+            [this](int index) { setWindowSeconds(m_window->itemData(index).toInt()); });
+    row->addWidget(new QLabel(tr("Node:")));
+    row->addWidget(m_address, 1);
+    row->addWidget(button);
+    row->addSpacing(16);
+    row->addWidget(new QLabel(tr("Charts:")));
+    row->addWidget(m_window);
+    return bar;
+}
+
+QWidget* ClustersWorkspace::buildCharts() {
+    m_requests = new ChartAdapter(tr("Requests per second"), tr("req/s"));
+    m_latency = new ChartAdapter(tr("Latency"), tr("ms"));
+    m_errors = new ChartAdapter(tr("Error rate"), tr("%"));
+    m_errors->setPercent(true);
+    m_active = new ChartAdapter(tr("Active conversations"), tr("conversations"));
+    auto* charts = new QWidget;
+    auto* grid = new QGridLayout(charts);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(4);
+    grid->addWidget(m_requests, 0, 0);
+    grid->addWidget(m_latency, 0, 1);
+    grid->addWidget(m_errors, 1, 0);
+    grid->addWidget(m_active, 1, 1);
+    return charts;
+}
+
+void ClustersWorkspace::buildEventsDock() {
+    auto* table = new QTableView;
+    table->setObjectName(QStringLiteral("ClusterEvents"));
+    table->setModel(m_eventModel);
+    table->verticalHeader()->hide();
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setWordWrap(false);
+    // Fixed widths from the font: sizing to contents would re-measure 1,000 rows per event.
+    const QFontMetrics metrics = table->fontMetrics();
+    table->horizontalHeader()->resizeSection(
+        EventLogModel::Time, metrics.horizontalAdvance(QStringLiteral("00:00:00__")));
+    table->horizontalHeader()->resizeSection(EventLogModel::Node, metrics.averageCharWidth() * 18);
+    table->horizontalHeader()->resizeSection(
+        EventLogModel::Kind, metrics.horizontalAdvance(QStringLiteral("ALERT_RESOLVED__")));
+    table->horizontalHeader()->setStretchLastSection(true);
+    QDockWidget* dock = addDock(this, table, tr("Events"), QStringLiteral("ClusterEventsDock"),
+                                Qt::BottomDockWidgetArea);
+    resizeDocks({dock}, {170}, Qt::Vertical);
+}
+
+void ClustersWorkspace::connectFromBar() {
+    QString error;
+    if (connectTo(m_address->text().trimmed(), &error)) {
+        m_address->clear();
+    } else {
+        Q_EMIT statusMessage(error, 5000);
+    }
+}
+
+bool ClustersWorkspace::connectTo(const QString& address, QString* error) {
+    QString problem;
+    if (!validAddress(address)) {
+        problem = tr("'%1' is not a node address: use HOST:PORT").arg(address);
+    } else if (connectionFor(address)) {
+        problem = tr("%1 is already connected").arg(address);
+    }
+    if (!problem.isEmpty()) {
+        if (error) {
+            *error = problem;
+        }
+        return false;
+    }
+    auto* connection = new ClusterConnection(address, this);
+    m_connections.append(connection);
+    m_nodeModel->addConnection(connection);
+    // The history is keyed by address: a node restarted with a new id keeps its line.
+    connect(connection, &ClusterConnection::sampleArrived, this,
+            [this, address](const MetricSample& sample) { m_history.append(address, sample); });
+    connect(connection, &ClusterConnection::eventArrived, this,
+            [this](const client::ClusterEvent& event) { m_eventModel->add(event); });
+    connection->start();
+    Q_EMIT statusMessage(tr("Connecting to %1…").arg(address), 3000);
+    return true;
+}
+
+ClusterConnection* ClustersWorkspace::connectionFor(const QString& address) const {
+    for (ClusterConnection* connection : m_connections) {
+        if (connection->address() == address) {
+            return connection;
+        }
+    }
+    return nullptr;
+}
+
+void ClustersWorkspace::setWindowSeconds(int seconds) {
+    m_windowSeconds = seconds;
+    const int index = m_window->findData(seconds);
+    if (index >= 0 && index != m_window->currentIndex()) {
+        m_window->setCurrentIndex(index);
+    }
+    refreshCharts();
+}
+
+ClusterConnection* ClustersWorkspace::selectedConnection() const {
+    const QModelIndexList rows = m_nodeTable->selectionModel()->selectedRows();
+    return rows.isEmpty() ? nullptr : m_nodeModel->connectionAt(rows.front().row());
+}
+
+std::vector<ChartLine> ClustersWorkspace::linesFor(Metric metric, qint64 sinceMs,
+                                                   const QString& suffix) const {
+    std::vector<ChartLine> lines;
+    ClusterConnection* selected = selectedConnection();
+    for (ClusterConnection* connection : m_connections) {
+        if (selected && connection != selected) {
+            continue;
+        }
+        lines.push_back({connection->nodeId() + suffix,
+                         m_history.points(connection->address(), metric, sinceMs)});
+    }
+    return lines;
+}
+
+void ClustersWorkspace::refreshCharts() {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 since = now - qint64(m_windowSeconds) * 1000;
+    m_requests->setLines(linesFor(Metric::RequestsPerSecond, since), since, now);
+    m_errors->setLines(linesFor(Metric::ErrorRate, since), since, now);
+    m_active->setLines(linesFor(Metric::ActiveConversations, since), since, now);
+    // One node: its three percentiles. Every node: p95 each, or the chart turns to spaghetti.
+    if (ClusterConnection* selected = selectedConnection()) {
+        const QString& key = selected->address();
+        m_latency->setLines({{tr("p50"), m_history.points(key, Metric::P50Ms, since)},
+                             {tr("p95"), m_history.points(key, Metric::P95Ms, since)},
+                             {tr("p99"), m_history.points(key, Metric::P99Ms, since)}},
+                            since, now);
+    } else {
+        m_latency->setLines(linesFor(Metric::P95Ms, since, tr(" p95")), since, now);
+    }
+}
+
+void ClustersWorkspace::restoreLayout(const QByteArray& state) {
+    if (!state.isEmpty()) {
+        restoreState(state);
+    }
+}
+
+} // namespace flowdeck::console

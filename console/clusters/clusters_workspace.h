@@ -1,0 +1,82 @@
+#pragma once
+
+#include "clusters/chart_adapter.h"
+#include "clusters/metrics_history.h"
+
+#include <QList>
+#include <QMainWindow>
+#include <QTimer>
+
+#include <vector>
+
+class QComboBox;
+class QLineEdit;
+class QTableView;
+
+namespace flowdeck::console {
+
+class ClusterConnection;
+class EventLogModel;
+class NodeTableModel;
+
+// The Clusters workspace: live flowd nodes. An address bar connects to a node (any number of
+// them); the node table shows each one's facts and state; charts draw requests/s, latency,
+// error rate and active conversations from per-node ring buffers, refreshed once a second, for
+// the selected node or every node; a dock tails the nodes' events. Nothing here waits on the
+// network: ClusterConnection does that on the client library's threads.
+class ClustersWorkspace final : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit ClustersWorkspace(QWidget* parent = nullptr);
+    ~ClustersWorkspace() override;
+
+    // Starts watching HOST:PORT; false with *error for a malformed or already listed address.
+    bool connectTo(const QString& address, QString* error = nullptr);
+    const QList<ClusterConnection*>& connections() const { return m_connections; }
+    ClusterConnection* connectionFor(const QString& address) const;
+
+    NodeTableModel* nodeModel() const { return m_nodeModel; }
+    EventLogModel* eventModel() const { return m_eventModel; }
+    const MetricsHistory& history() const { return m_history; }
+    QTableView* nodeTable() const { return m_nodeTable; }
+    ChartAdapter* requestsChart() const { return m_requests; }
+    ChartAdapter* latencyChart() const { return m_latency; }
+    ChartAdapter* errorChart() const { return m_errors; }
+    ChartAdapter* activeChart() const { return m_active; }
+
+    // The charts' time window: 300, 3600 or 21600 seconds.
+    void setWindowSeconds(int seconds);
+    int windowSeconds() const { return m_windowSeconds; }
+    // Redraws the charts from the history now (the timer does it every second).
+    void refreshCharts();
+    void restoreLayout(const QByteArray& state);
+
+Q_SIGNALS:
+    void statusMessage(const QString& message, int timeoutMs);
+
+private:
+    QWidget* buildAddressBar();
+    QWidget* buildCharts();
+    void buildEventsDock();
+    void connectFromBar();
+    // The connection whose row is selected, or none: then the charts show every node.
+    ClusterConnection* selectedConnection() const;
+    std::vector<ChartLine> linesFor(Metric metric, qint64 sinceMs,
+                                    const QString& suffix = {}) const;
+
+    MetricsHistory m_history;
+    QList<ClusterConnection*> m_connections; // children of this
+    NodeTableModel* m_nodeModel;
+    EventLogModel* m_eventModel;
+    QLineEdit* m_address = nullptr;
+    QComboBox* m_window = nullptr;
+    QTableView* m_nodeTable = nullptr;
+    ChartAdapter* m_requests = nullptr;
+    ChartAdapter* m_latency = nullptr;
+    ChartAdapter* m_errors = nullptr;
+    ChartAdapter* m_active = nullptr;
+    QTimer m_tick;
+    int m_windowSeconds = 300;
+};
+
+} // namespace flowdeck::console
