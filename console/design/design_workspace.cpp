@@ -128,6 +128,12 @@ void DesignWorkspace::buildWidgets() {
 
     m_problemsView = new QTableView;
     m_problemsView->setModel(m_problems);
+    m_problemsEmpty = new QLabel(tr("No problems: the linter finds nothing to fix in this flow."));
+    m_problemsEmpty->setObjectName(QStringLiteral("ProblemsEmpty"));
+    m_problemsEmpty->setAlignment(Qt::AlignCenter);
+    m_problemsEmpty->setForegroundRole(QPalette::PlaceholderText);
+    m_problemsEmpty->hide(); // until the linter has reported
+    (new QVBoxLayout(m_problemsView->viewport()))->addWidget(m_problemsEmpty);
     m_problemsView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_problemsView->verticalHeader()->hide();
     m_problemsView->horizontalHeader()->setStretchLastSection(false);
@@ -219,6 +225,7 @@ void DesignWorkspace::onDiagnostics() {
     m_scene->setDiagnostics(m_lint->diagnostics());
     const int errors = m_problems->errorCount();
     const int warnings = m_problems->warningCount();
+    m_problemsEmpty->setVisible(m_problems->rowCount() == 0);
     m_problemsDock->setWindowTitle(
         errors + warnings == 0
             ? tr("Problems")

@@ -118,6 +118,7 @@ private:
     FlowPropertiesEditor* m_flowProperties = nullptr;
     QStackedWidget* m_inspectorStack = nullptr;
     QTableView* m_problemsView = nullptr;
+    QLabel* m_problemsEmpty = nullptr; // "No problems", over the empty table
     QDockWidget* m_problemsDock = nullptr;
     QUndoView* m_undoView = nullptr;
     QListWidget* m_changesList = nullptr;

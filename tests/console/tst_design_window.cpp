@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
 #include <QTableWidget>
@@ -178,6 +179,8 @@ void tst_DesignWindow::problemsPanelFollowsTheLinter() {
     QTRY_VERIFY(!design->lint()->isRunning());
     const int errors = design->problems()->errorCount();
     QCOMPARE(errors, 0);
+    auto* empty = design->findChild<QLabel*>(QStringLiteral("ProblemsEmpty"));
+    QVERIFY(empty && !empty->isHidden()); // a clean flow says so instead of an empty table
     // An intent_match without an intent is an error the designer sees at once.
     const StateId detect = *design->document()->idOf(QStringLiteral("detect"));
     design->scene()->selectStates({detect});
@@ -191,8 +194,10 @@ void tst_DesignWindow::problemsPanelFollowsTheLinter() {
         QStringLiteral("break")));
     QTRY_COMPARE(design->problems()->errorCount(), 1);
     QCOMPARE(design->scene()->decoration(detect).errors, 1);
+    QVERIFY(empty->isHidden());
     design->document()->undoStack()->undo();
     QTRY_COMPARE(design->problems()->errorCount(), 0);
+    QVERIFY(!empty->isHidden());
 }
 
 void tst_DesignWindow::diffOfTwoVersionsIsDrawnOnTheCanvas() {
