@@ -1,5 +1,6 @@
 // The Telemetry service of a real flowd on 127.0.0.1: WatchMetrics, GetNodeInfo, WatchEvents, and
 // flowctl top/events on top of them.
+#include "../clients/flowctl_runner.h"
 #include "flowd_process.h"
 
 #include "flowdeck/engine/metrics.h"
@@ -22,9 +23,9 @@ namespace {
 namespace v1 = flowdeck::v1;
 namespace latency = flowdeck::engine::latency;
 using Clock = std::chrono::steady_clock;
+using flowctl_test::flowctl;
 using flowd_test::FlowdProcess;
 
-const QString kFlowctl = QStringLiteral(TEST_BIN_DIR "/flowctl");
 constexpr char kNodeId[] = "telemetry-test";
 
 // Every stream gets a deadline so that a server that stops sending fails the test, not hangs it.
@@ -70,25 +71,6 @@ std::string sampleKey(const v1::MetricFamily& family, const v1::MetricSample& sa
 
 double millisBetween(const google::protobuf::Timestamp& a, const google::protobuf::Timestamp& b) {
     return (b.seconds() - a.seconds()) * 1000.0 + (b.nanos() - a.nanos()) / 1e6;
-}
-
-struct FlowctlRun {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-FlowctlRun flowctl(const QStringList& arguments) {
-    QProcess process;
-    process.start(kFlowctl, arguments);
-    if (!process.waitForStarted(10000) || !process.waitForFinished(30000)) {
-        process.kill();
-        process.waitForFinished();
-        return {};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
 }
 
 } // namespace
