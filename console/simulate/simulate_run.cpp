@@ -110,7 +110,11 @@ void SimulateWorkspace::activate() {
         m_flowStale = false;
     }
     if (m_needsRestart) {
+        // Another flow was opened: its stubs and tests are read here, when the simulator is
+        // used, not on every open in Design.
         m_needsRestart = false;
+        loadStubsForFlow();
+        m_tests->setFlow(m_design->filePath(), QString::fromStdString(m_document->header().name));
         restart();
     }
 }
@@ -119,8 +123,6 @@ void SimulateWorkspace::onDocumentReset() {
     m_view->fitUntilUserZooms();
     m_flowStale = true;
     m_needsRestart = true;
-    loadStubsForFlow();
-    m_tests->setFlow(m_design->filePath(), QString::fromStdString(m_document->header().name));
     if (isVisible()) {
         activate();
     }
@@ -265,8 +267,7 @@ bool SimulateWorkspace::openTestCase(const engine::TestSuite& suite,
         m_controller->send(message);
     }
     waitIdle();
-    Q_EMIT statusMessage(
-        tr("Played test %1").arg(QString::fromStdString(testCase.name)), 4000);
+    Q_EMIT statusMessage(tr("Played test %1").arg(QString::fromStdString(testCase.name)), 4000);
     return true;
 }
 

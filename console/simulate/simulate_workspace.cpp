@@ -56,7 +56,7 @@ SimulateWorkspace::SimulateWorkspace(DesignWorkspace* design, QWidget* parent)
     connect(m_document, &FlowDocument::contentChanged, this, [this] { m_flowStale = true; });
     // Save As gives an unsaved flow a file, and with it a place for its tests.
     connect(m_design, &DesignWorkspace::titleChanged, this, [this] {
-        if (m_tests->flowPath() != m_design->filePath()) {
+        if (!m_needsRestart && m_tests->flowPath() != m_design->filePath()) {
             m_tests->setFlow(m_design->filePath(),
                              QString::fromStdString(m_document->header().name));
         }
