@@ -295,11 +295,11 @@ void TestsPanel::setBusy(bool busy) {
 }
 
 void TestsPanel::showSuite() {
-    const QString file =
-        m_suitePath.isEmpty() ? tr("(unsaved flow)") : QFileInfo(m_suitePath).fileName();
+    // The suite's file name is in the box beside it; an unsaved flow has none.
     const size_t count = m_suite.cases.size();
-    m_title->setText(
-        QStringLiteral("%1 %2").arg(file, count == 1 ? tr("1 test") : tr("%1 tests").arg(count)));
+    m_title->setText(m_suitePath.isEmpty()
+                         ? tr("(unsaved flow: save it to keep tests)")
+                         : (count == 1 ? tr("1 test") : tr("%1 tests").arg(count)));
     m_cases->clear();
     for (const auto& testCase : m_suite.cases) {
         auto* item =
