@@ -108,6 +108,9 @@ ProcessResult Engine::process(const MessageRequest& request) {
     result.processingTimeMs =
         std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     record(request, result);
+    if (m_options.onProcessed) {
+        m_options.onProcessed(request, result);
+    }
     return result;
 }
 
@@ -124,9 +127,18 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
     const std::string flowId = !isNew                            ? state.flowId
                                : request.hints.forceFlow.empty() ? m_flows.defaultFlow()
                                                                  : request.hints.forceFlow;
-    std::optional<FlowRegistry::Entry> flow =
-        isNew ? std::nullopt : m_flows.find(flowId, state.flowVersion);
-    flow = flow ? flow : m_flows.active(flowId);
+    // A new conversation goes where the flow's canary split (if any) sends its id.
+    std::optional<FlowRegistry::Entry> flow;
+    std::string variant = state.abVariant;
+    if (!isNew) {
+        flow = m_flows.find(flowId, state.flowVersion);
+    }
+    if (!flow) {
+        if (auto route = m_flows.route(flowId, request.conversationId)) {
+            flow = std::move(route->entry);
+            variant = isNew ? std::move(route->variant) : variant;
+        }
+    }
     if (!flow) {
         out.errors.push_back(makeError(ErrorCode::FlowNotFound,
                                        flowId.empty() ? "no flow is deployed"
@@ -147,6 +159,7 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
         state.conversationId = request.conversationId;
         state.flowId = flow->flowId;
         state.flowVersion = flow->version;
+        state.abVariant = variant;
         state.createdAtMs = now;
         // Enter the initial state: the first message is evaluated against its transitions.
         m_executor.start(*flow->compiled, state, options);
@@ -164,6 +177,7 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
     out.version = expectedVersion + 1;
     out.transitions = run.transitions;
     out.failedIntegrations = std::move(run.failedIntegrations);
+    out.tookFallback = run.tookFallback;
 
     state.version = expectedVersion + 1;
     state.messageCount += 1;

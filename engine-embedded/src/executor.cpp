@@ -97,6 +97,9 @@ void follow(Run& run, const CompiledTransition* t) {
                 from.name,
                 {{"transition", std::to_string(t->index)}}};
         }
+        if (t->condition == ConditionType::Fallback) {
+            run.result.tookFallback = true;
+        }
         moveTo(run, t->target, t->index, toString(t->condition));
         t = exec::enterState(run, t->target);
     }

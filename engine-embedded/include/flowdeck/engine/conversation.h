@@ -34,7 +34,8 @@ size_t contextBytes(const ConversationState& state);
 struct InboundMessage {
     std::string type = "text"; // text, image, file, audio, video, or "timeout" (idle event)
     std::string text;
-    std::map<std::string, std::string> attributes; // e.g. intent/intent_confidence from an external NLU
+    std::map<std::string, std::string>
+        attributes; // e.g. intent/intent_confidence from an external NLU
 };
 
 // What one message did to a conversation.
@@ -43,12 +44,14 @@ struct ExecutionResult {
     std::string reply; // concatenated text of every state rendered while processing
     std::string stateBefore;
     std::string stateAfter;
-    std::string intent;      // detected intent, if any classification ran
-    double confidence = 0.0; // its confidence
-    int transitions = 0;     // transitions taken
-    std::vector<std::string> actions;             // e.g. "integration:order_api", "handoff:billing"
-    std::map<std::string, std::string> contextUpdates; // "slots.x" / "vars.y" -> new value (JSON text)
+    std::string intent;               // detected intent, if any classification ran
+    double confidence = 0.0;          // its confidence
+    int transitions = 0;              // transitions taken
+    std::vector<std::string> actions; // e.g. "integration:order_api", "handoff:billing"
+    std::map<std::string, std::string>
+        contextUpdates;                          // "slots.x" / "vars.y" -> new value (JSON text)
     std::vector<std::string> failedIntegrations; // integration names whose call failed
+    bool tookFallback = false;                   // a `fallback` transition was taken
     std::vector<EngineError> errors;
     Trace trace; // filled when tracing is on
 };

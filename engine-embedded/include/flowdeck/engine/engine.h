@@ -9,6 +9,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -60,6 +61,7 @@ struct ProcessResult {
     // For metrics; not part of the stored answer.
     int transitions = 0;
     std::vector<std::string> failedIntegrations;
+    bool tookFallback = false; // a `fallback` transition was taken
 };
 
 struct ConversationView {
@@ -72,6 +74,9 @@ struct EngineOptions {
     std::chrono::milliseconds defaultTimeout{30000}; // per message, unless hints.timeoutMs
     int maxCommitAttempts = 16;                      // optimistic retries before VERSION_CONFLICT
     size_t maxIdBytes = 256;                         // tenant and conversation ids
+    // Called with every result, after the metrics are recorded, on the calling thread (flowd
+    // feeds its release analysis from here). Must be thread-safe and quick.
+    std::function<void(const MessageRequest&, const ProcessResult&)> onProcessed;
 };
 
 // Processes messages for many conversations: loads the conversation, runs the executor, commits

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "flowdeck/engine/release.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace flowdeck::engine::release {
+
+// What each flow version did over the last kMaxWindowMs, in one-second buckets: messages, errors,
+// fallbacks and a latency histogram (the metrics histogram's bucket layout, sparse), so a canary
+// and its stable version can be compared over any window a rollout asks about. Memory is bounded:
+// buckets older than the window are dropped, at most kMaxSeries versions are tracked (the least
+// recently recorded goes first). record() takes one shared lock and the series' own lock.
+class VariantStats final {
+public:
+    static constexpr size_t kMaxSeries = 256;
+
+    struct Sample {
+        bool error = false;
+        bool fallback = false;
+        double latencyMs = 0.0;
+    };
+
+    VariantStats();
+    ~VariantStats();
+    VariantStats(const VariantStats&) = delete;
+    VariantStats& operator=(const VariantStats&) = delete;
+
+    void record(std::string_view flowId, std::string_view version, const Sample& sample,
+                int64_t nowMs);
+    // The version's numbers for messages recorded in [fromMs, toMs] (at one-second resolution).
+    VariantMetrics measure(std::string_view flowId, std::string_view version, int64_t fromMs,
+                           int64_t toMs) const;
+
+private:
+    struct Series;
+    using Key = std::pair<std::string, std::string>;
+    Series* find(std::string_view flowId, std::string_view version) const;
+
+    mutable std::shared_mutex m_mutex;
+    std::map<Key, std::unique_ptr<Series>, std::less<>> m_series;
+};
+
+} // namespace flowdeck::engine::release
