@@ -150,6 +150,15 @@ template <class Out>
 std::optional<FlowFailure> storeAndPublish(Node& node, const engine::StoredFlowVersion& version,
                                            int64_t expectedRevision, bool publish,
                                            const Checked& checked, Out& out) {
+    if (publish && node.releases().inProgress(version.tenantId, version.flowId)) {
+        return FlowFailure{engine::makeError(ErrorCode::ValidationError,
+                                             "flow '" + version.flowId +
+                                                 "' has a rollout in progress; promote, abort or "
+                                                 "roll it back (Releases) before publishing"),
+                           ApiStatus{grpc::StatusCode::FAILED_PRECONDITION, 409},
+                           {}};
+    }
+    const auto before = node.flowStore().flow(version.tenantId, version.flowId);
     const auto stored = node.flowStore().append(version, expectedRevision);
     if (auto failed = storeFailure(stored, version.flowId)) {
         return failed;
@@ -168,6 +177,12 @@ std::optional<FlowFailure> storeAndPublish(Node& node, const engine::StoredFlowV
                                " was stored but could not be published: " + why,
                            version.flowId);
         }
+    }
+    if (publish) {
+        node.releases().recordPublished(version.tenantId, version.flowId,
+                                        before ? before->activeVersion : "", stored.version.version,
+                                        version.createdBy.empty() ? "anonymous" : version.createdBy,
+                                        version.changeNote);
     }
     // TODO(audit): write who/when/what/why here once the audit log exists.
     const auto flow = node.flowStore().flow(version.tenantId, version.flowId);
@@ -251,6 +266,12 @@ FlowRejection deleteFlow(Node& node, const v1::DeleteFlowRequest& request,
                            flowId, ApiStatus{grpc::StatusCode::FAILED_PRECONDITION, 400});
         }
         return failure(ErrorCode::FlowNotFound, "flow '" + flowId + "' does not exist", flowId);
+    }
+    if (node.releases().inProgress(tenant, flowId)) {
+        return failure(ErrorCode::ValidationError,
+                       "flow '" + flowId +
+                           "' has a rollout in progress; abort it (Releases) before archiving",
+                       flowId, ApiStatus{grpc::StatusCode::FAILED_PRECONDITION, 409});
     }
     if (node.flowStore().archive(tenant, flowId) != FlowStoreStatus::Ok) {
         return failure(ErrorCode::StorageError, "cannot archive flow '" + flowId + "'", flowId);

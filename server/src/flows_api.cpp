@@ -235,6 +235,11 @@ Rejection listFlows(Node& node, const v1::ListFlowsRequest& request, v1::ListFlo
         summary.Clear(); // a stored flow wins over a file's flow of the same id
         flowconv::toProto(stored, summary);
     }
+    for (auto& [id, summary] : all) {
+        if (const auto split = node.flows().split(id)) {
+            summary.set_canary_version(split->canaryVersion);
+        }
+    }
     uint32_t total = 0;
     for (auto& [id, summary] : all) {
         if (!matches(request, summary)) {

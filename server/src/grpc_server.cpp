@@ -3,10 +3,12 @@
 #include "api_errors.h"
 #include "conversation_api.h"
 #include "flows_api.h"
+#include "releases_api.h"
 #include "telemetry_api.h"
 
 #include "flowdeck/v1/conversations.grpc.pb.h"
 #include "flowdeck/v1/flows.grpc.pb.h"
+#include "flowdeck/v1/releases.grpc.pb.h"
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -216,6 +218,48 @@ public:
     }
 };
 
+// Who is calling, as far as the node can tell: the x-flowdeck-user metadata (flowctl and the
+// console send the local user name) until bearer tokens carry a subject.
+std::string callerOf(const grpc::ServerContext& context) {
+    const auto& metadata = context.client_metadata();
+    const auto it = metadata.find("x-flowdeck-user");
+    if (it == metadata.end() || it->second.empty()) {
+        return "anonymous";
+    }
+    return std::string(it->second.data(), std::min<size_t>(it->second.size(), 128));
+}
+
+class ReleasesService final : public WithNode<v1::Releases::Service> {
+public:
+    using WithNode::WithNode;
+
+    grpc::Status Deploy(grpc::ServerContext* context, const v1::DeployRequest* in,
+                        v1::Rollout* out) override {
+        return serveFlow(context, [&] { return deploy(m_node, *in, callerOf(*context), *out); });
+    }
+    grpc::Status GetRollout(grpc::ServerContext* context, const v1::GetRolloutRequest* in,
+                            v1::Rollout* out) override {
+        return serveFlow(context, [&] { return getRollout(m_node, *in, *out); });
+    }
+    grpc::Status Promote(grpc::ServerContext* context, const v1::PromoteRequest* in,
+                         v1::Rollout* out) override {
+        return serveFlow(context, [&] { return promote(m_node, *in, callerOf(*context), *out); });
+    }
+    grpc::Status Abort(grpc::ServerContext* context, const v1::AbortRequest* in,
+                       v1::Rollout* out) override {
+        return serveFlow(context,
+                         [&] { return abortRollout(m_node, *in, callerOf(*context), *out); });
+    }
+    grpc::Status Rollback(grpc::ServerContext* context, const v1::RollbackRequest* in,
+                          v1::RollbackResponse* out) override {
+        return serveFlow(context, [&] { return rollback(m_node, *in, callerOf(*context), *out); });
+    }
+    grpc::Status ListHistory(grpc::ServerContext* context, const v1::ListHistoryRequest* in,
+                             v1::ListHistoryResponse* out) override {
+        return serveFlow(context, [&] { return listHistory(m_node, *in, *out); });
+    }
+};
+
 } // namespace
 
 GrpcServer::GrpcServer(Node& node)
@@ -223,6 +267,7 @@ GrpcServer::GrpcServer(Node& node)
     , m_conversations(std::make_unique<ConversationsService>(node))
     , m_flows(std::make_unique<FlowsService>(node))
     , m_seed(std::make_unique<SeedService>(node))
+    , m_releases(std::make_unique<ReleasesService>(node))
     , m_telemetry(std::make_unique<TelemetryService>(node)) {}
 
 GrpcServer::~GrpcServer() {
@@ -239,6 +284,7 @@ bool GrpcServer::start(const std::string& address, std::string* error) {
     builder.RegisterService(m_conversations.get());
     builder.RegisterService(m_flows.get());
     builder.RegisterService(m_seed.get());
+    builder.RegisterService(m_releases.get());
     builder.RegisterService(m_telemetry.get());
     std::vector<std::unique_ptr<gx::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(m_node));

@@ -15,7 +15,7 @@ namespace flowdeck::server {
 
 class TelemetryService;
 
-// The gRPC front end: Conversations, Flows, Telemetry and the seed's MCPEngine, plus
+// The gRPC front end: Conversations, Flows, Releases, Telemetry and the seed's MCPEngine, plus
 // the standard grpc.health.v1.Health and server reflection. Every call is counted in
 // flowdeck_requests_total{method="flowdeck.v1.Conversations/ProcessMessage",code="OK"} by an
 // interceptor, so no handler can forget.
@@ -37,6 +37,7 @@ private:
     std::unique_ptr<grpc::Service> m_conversations;
     std::unique_ptr<grpc::Service> m_flows;
     std::unique_ptr<grpc::Service> m_seed;
+    std::unique_ptr<grpc::Service> m_releases;
     std::unique_ptr<TelemetryService> m_telemetry;
     std::unique_ptr<grpc::Server> m_server;
     int m_port = 0;

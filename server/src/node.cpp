@@ -99,8 +99,17 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
         return nullptr;
     }
     node->loadStoredFlows();
+    engine::EngineOptions engineOptions;
+    Node* self = node.get();
+    engineOptions.onProcessed = [self](const engine::MessageRequest&,
+                                       const engine::ProcessResult& result) {
+        self->recordForRelease(result);
+    };
     node->m_engine = std::make_unique<engine::Engine>(
-        node->m_flows, *node->m_store, node->m_gateway, engine::EngineOptions{}, &node->m_metrics);
+        node->m_flows, *node->m_store, node->m_gateway, std::move(engineOptions), &node->m_metrics);
+    if (!node->openReleases(error)) {
+        return nullptr;
+    }
     return node;
 }
 
@@ -161,7 +170,8 @@ bool Node::isFileFlow(const std::string& flowId) const {
     return m_fileFlows.count(flowId) > 0;
 }
 
-bool Node::serveVersion(const engine::StoredFlowVersion& version, std::string* error) {
+bool Node::serveVersion(const engine::StoredFlowVersion& version, std::string* error,
+                        bool activate) {
     auto parsed = engine::parseFlow(version.flowJson);
     if (!parsed.flow) {
         *error = parsed.diagnostics.empty() ? "does not parse"
@@ -169,7 +179,7 @@ bool Node::serveVersion(const engine::StoredFlowVersion& version, std::string* e
         return false;
     }
     parsed.flow->version = version.version;
-    m_flows.add(*parsed.flow, version.flowId);
+    m_flows.add(*parsed.flow, version.flowId, activate);
     return true;
 }
 
@@ -340,6 +350,9 @@ std::string Node::healthJson(bool* healthy) {
 }
 
 void Node::closeStore() {
+    if (m_releases) {
+        m_releases->stop(); // no rollout moves on a node that no longer serves
+    }
     if (m_storeOpen.exchange(false) && m_store) {
         m_store->close();
         logLine("store closed");

@@ -5,7 +5,9 @@
 #include "flowdeck/engine/flow_version_store.h"
 #include "flowdeck/engine/integration_gateway.h"
 #include "flowdeck/engine/metrics.h"
+#include "flowdeck/engine/release_controller.h"
 #include "flowdeck/engine/sqlite_store.h"
+#include "flowdeck/engine/variant_stats.h"
 #include "node_events.h"
 
 #include <atomic>
@@ -49,12 +51,17 @@ public:
     // write and the registry update, so the two never disagree about which version is active.
     engine::FlowVersionStore& flowStore() { return *m_flowStore; }
     std::mutex& flowEditMutex() { return m_flowEditMutex; }
-    // Parses a stored version and adds it to the registry as the flow's active version (under
-    // the stored version id, whatever label the document carries). False with *error when the
-    // document no longer parses.
-    bool serveVersion(const engine::StoredFlowVersion& version, std::string* error);
+    // Parses a stored version and adds it to the registry (under the stored version id, whatever
+    // label the document carries), as the flow's active version unless told not to. False with
+    // *error when the document no longer parses.
+    bool serveVersion(const engine::StoredFlowVersion& version, std::string* error,
+                      bool activate = true);
     // Whether the flow was loaded from the flows directory at startup.
     bool isFileFlow(const std::string& flowId) const;
+
+    // Rollouts, canary splits and the release history (DATA/releases.sqlite), driven by a
+    // thread of the controller's own from open() until closeStore().
+    engine::release::ReleaseController& releases() { return *m_releases; }
 
     Phase phase() const { return m_phase.load(); }
     // Serving publishes NODE_UP; Draining publishes NODE_DOWN with `reason`.
@@ -99,6 +106,11 @@ private:
     void loadStoredFlows();
     void loadStoredFlow(const engine::StoredFlow& flow);
     NodeDetail selfDetail(bool up, std::string reason) const;
+    // In node_releases.cpp.
+    bool openReleases(std::string* error);
+    void announceRelease(const engine::release::HistoryEntry& entry,
+                         const engine::release::Rollout* rollout);
+    void recordForRelease(const engine::ProcessResult& result);
 
     NodeOptions m_options;
     engine::MetricsRegistry m_metrics;
@@ -118,6 +130,10 @@ private:
     Identity m_identity;
     EventBus m_events;
     EventThrottle m_errorThrottle{std::chrono::seconds(1)};
+    std::unique_ptr<engine::release::ReleaseStore> m_releaseStore;
+    engine::release::VariantStats m_variantStats;
+    // Last: destroyed first, so its thread stops before anything it uses goes away.
+    std::unique_ptr<engine::release::ReleaseController> m_releases;
 };
 
 // One line to stderr, prefixed "flowd: " (startup and shutdown steps, refused flows).

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "flowdeck/engine/release.h"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -44,6 +46,7 @@ struct NodeEvent {
     std::string summary; // one line for a person
     std::optional<AlertDetail> alert;
     std::optional<NodeDetail> node;
+    std::optional<engine::release::HistoryEntry> release; // kind Release
 };
 
 // A small in-process event bus. publish() never waits for a subscriber: each subscriber has its

@@ -1,6 +1,7 @@
 #include "telemetry_convert.h"
 
 #include "flowdeck/engine/metrics.h"
+#include "release_convert.h"
 
 #include <algorithm>
 
@@ -162,6 +163,10 @@ void fillNodeInfo(Node& node, v1::NodeInfo& out) {
         // Flows are loaded for every tenant alike (no tenant scoping yet): tenant_id stays empty.
         flow->set_flow_id(active->flowId);
         flow->set_stable_version(active->version);
+        if (const auto split = node.flows().split(flowId)) {
+            flow->set_canary_version(split->canaryVersion);
+            flow->set_canary_percent(split->percent);
+        }
     }
     fillHistogramLayout(*out.mutable_histogram_layout());
     out.set_api_version("flowdeck.v1");
@@ -194,6 +199,8 @@ void toProto(const NodeEvent& event, const std::string& nodeId, const std::strin
         toProto(event.time, *peer->mutable_last_seen());
         peer->set_up(event.node->up);
         change->set_reason(event.node->reason);
+    } else if (event.release) {
+        protoconv::toProto(*event.release, *out.mutable_release());
     }
 }
 

@@ -1,0 +1,117 @@
+// The node's side of Releases: the release store, the controller that drives rollouts, the
+// per-version numbers it judges canaries by, and the events it announces.
+#include "node.h"
+
+#include <filesystem>
+
+namespace flowdeck::server {
+
+namespace {
+
+namespace rel = engine::release;
+
+int64_t wallClockMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+EventSeverity severityOf(const rel::HistoryEntry& entry) {
+    switch (entry.action) {
+    case rel::HistoryAction::Aborted:
+        return entry.automatic ? EventSeverity::Critical : EventSeverity::Warning;
+    case rel::HistoryAction::RolledBack:
+    case rel::HistoryAction::Paused:
+        return EventSeverity::Warning;
+    default:
+        return EventSeverity::Info;
+    }
+}
+
+std::string summaryOf(const rel::HistoryEntry& e) {
+    std::string text = std::string(rel::toString(e.action)) + " " + e.flowId;
+    switch (e.action) {
+    case rel::HistoryAction::DeployStarted:
+    case rel::HistoryAction::StepAdvanced:
+    case rel::HistoryAction::Promoted:
+        text += " " + e.toVersion + " at " + std::to_string(e.percent) + "%";
+        break;
+    case rel::HistoryAction::Completed:
+    case rel::HistoryAction::Published:
+        text += " " + e.toVersion + " now serves 100%";
+        break;
+    case rel::HistoryAction::RolledBack:
+        text += " from " + e.fromVersion + " to " + e.toVersion;
+        break;
+    default:
+        text += " " + e.toVersion;
+        break;
+    }
+    text += " by " + e.who;
+    if (!e.why.empty()) {
+        text += ": " + e.why;
+    }
+    return text;
+}
+
+} // namespace
+
+bool Node::openReleases(std::string* error) {
+    const std::string path =
+        (std::filesystem::path(m_options.dataDir) / "releases.sqlite").string();
+    std::string why;
+    m_releaseStore = rel::openSqliteReleaseStore(path, &why);
+    if (!m_releaseStore) {
+        *error = "cannot open the release store " + path + ": " + why;
+        return false;
+    }
+    rel::ReleaseController::Dependencies deps{
+        m_flows,
+        *m_flowStore,
+        *m_releaseStore,
+        m_variantStats,
+        [this](const engine::StoredFlowVersion& version, std::string* problem) {
+            return serveVersion(version, problem, false);
+        },
+        wallClockMs,
+        [this](const rel::HistoryEntry& entry, const rel::Rollout* rollout) {
+            announceRelease(entry, rollout);
+        },
+        [this](const std::string& flowId, int step) {
+            if (m_names.rolloutStep != nullptr) {
+                m_names.rolloutStep->withLabels({flowId}).set(step);
+            }
+        },
+        [](const std::string& message) { logLine(message); },
+        &m_flowEditMutex};
+    m_releases = std::make_unique<rel::ReleaseController>(std::move(deps));
+    for (const auto& problem : m_releases->resume()) {
+        logLine(problem);
+    }
+    m_releases->start(std::chrono::milliseconds(250));
+    logLine("release store opened: " + path);
+    return true;
+}
+
+void Node::announceRelease(const rel::HistoryEntry& entry, const rel::Rollout*) {
+    NodeEvent event;
+    event.kind = EventKind::Release;
+    event.severity = severityOf(entry);
+    event.summary = summaryOf(entry);
+    event.release = entry;
+    logLine("release: " + event.summary);
+    m_events.publish(std::move(event));
+}
+
+void Node::recordForRelease(const engine::ProcessResult& result) {
+    if (result.duplicate || !result.stored || result.flowId.empty()) {
+        return; // retries and rejected requests say nothing about a version
+    }
+    rel::VariantStats::Sample sample;
+    sample.error = !result.errors.empty() || !result.failedIntegrations.empty();
+    sample.fallback = result.tookFallback;
+    sample.latencyMs = result.processingTimeMs;
+    m_variantStats.record(result.flowId, result.flowVersion, sample, wallClockMs());
+}
+
+} // namespace flowdeck::server
