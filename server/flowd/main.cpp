@@ -132,6 +132,19 @@ int main(int argc, char** argv) {
                    "How long calls in flight may run after shutdown begins")
         ->capture_default_str()
         ->check(CLI::Range(0, 600000));
+    app.add_option("--tokens", settings.node.access.tokensFile,
+                   "JSON file of bearer tokens (subject, role, tenants, sha256); mode 600. "
+                   "Without it every caller is trusted as an admin")
+        ->check(CLI::ExistingFile);
+    app.add_option("--rate-limit", settings.node.access.rateLimitPerMinute,
+                   "Messages a minute each tenant may send (token bucket); 0 means no limit")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1e9));
+    app.add_option("--rate-burst", settings.node.access.rateLimitBurst,
+                   "Messages a tenant may save up for a burst; 0 means twice --rate-limit")
+        ->check(CLI::Range(0.0, 1e9));
+    app.add_option("--audit-log", settings.node.access.auditFile,
+                   "Where audited calls are appended as JSON lines (default: DATA/audit.log)");
     CLI11_PARSE(app, argc, argv);
     return run(settings);
 }

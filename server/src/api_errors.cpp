@@ -1,5 +1,7 @@
 #include "api_errors.h"
 
+#include "access.h"
+
 #include "flowdeck/v1/common.pb.h"
 
 #include <nlohmann/json.hpp>
@@ -73,6 +75,34 @@ std::string httpErrorBody(const engine::EngineError& error, const std::string& t
                                    {"details", details},
                                    {"trace_id", error.traceId.empty() ? traceId : error.traceId}}}};
     // Replace, not throw, on invalid UTF-8 in a message: an error body must always be written.
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+} // namespace flowdeck::server
+
+namespace flowdeck::server {
+
+grpc::Status grpcError(const Denial& denial, const std::string& traceId) {
+    v1::Error detail;
+    detail.set_code(denial.code);
+    detail.set_message(denial.message);
+    detail.set_trace_id(traceId);
+    // RATE_LIMIT is one of the seed's categories; the auth codes are categories of their own.
+    detail.set_category(denial.code);
+    v1::ErrorStatus envelope;
+    envelope.set_code(denial.grpc);
+    envelope.set_message(denial.message);
+    envelope.add_details()->PackFrom(detail);
+    return {denial.grpc, denial.message, envelope.SerializeAsString()};
+}
+
+std::string httpErrorBody(const Denial& denial, const std::string& traceId) {
+    const nlohmann::json body = {{"status", "error"},
+                                 {"error",
+                                  {{"code", denial.code},
+                                   {"message", denial.message},
+                                   {"details", nlohmann::json::object()},
+                                   {"trace_id", traceId}}}};
     return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -31,6 +31,12 @@ void toProto(const engine::EngineError& error, const std::string& traceId, v1::E
 grpc::Status grpcError(const engine::EngineError& error, const std::string& traceId);
 grpc::Status grpcError(engine::ErrorCode code, std::string message, const std::string& traceId);
 
+struct Denial;
+// A refused call (no token, wrong role or tenant, over the rate) as a status whose details hold
+// an Error with the denial's code ("UNAUTHENTICATED", "PERMISSION_DENIED", "RATE_LIMIT").
+grpc::Status grpcError(const Denial& denial, const std::string& traceId);
+std::string httpErrorBody(const Denial& denial, const std::string& traceId);
+
 // The seed's HTTP error body: {"status":"error","error":{"code","message","details","trace_id"}}.
 std::string httpErrorBody(const engine::EngineError& error, const std::string& traceId);
 

@@ -17,7 +17,9 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #endif
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <optional>
 
 namespace flowdeck::server {
@@ -103,32 +105,69 @@ std::optional<std::chrono::milliseconds> budgetOf(const grpc::ServerContext& con
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
 }
 
-// Runs one call: a trace id in the response metadata, the rejection (if any) as a status with
-// details, and no exception past the API.
-template <class Call> grpc::Status serve(grpc::ServerContext* context, Call&& call) {
-    const std::string traceId = newTraceId();
-    context->AddInitialMetadata("x-flowdeck-trace-id", traceId);
-    try {
-        const Rejection rejected = call(traceId);
-        return rejected ? grpcError(*rejected, traceId) : grpc::Status::OK;
-    } catch (const std::exception& e) {
-        return grpcError(ErrorCode::StateError, std::string("internal error: ") + e.what(),
-                         traceId);
-    }
+std::string metadataValue(const grpc::ServerContext& context, const char* key) {
+    const auto& metadata = context.client_metadata();
+    const auto it = metadata.find(key);
+    return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
 }
 
-// serve() for the Flows calls whose failures carry more than an error (a status of their own,
-// the linter's findings).
-template <class Call> grpc::Status serveFlow(grpc::ServerContext* context, Call&& call) {
+// Every unary call goes through here: a trace id in the response metadata, admission (token,
+// role, tenant, rate limit: AccessControl), the call itself with no exception past the API, and
+// the audit line for calls marked `audited`.
+template <class Call>
+grpc::Status admitAndRun(Node& node, grpc::ServerContext* context,
+                         const google::protobuf::Message& request, Call&& call) {
     const std::string traceId = newTraceId();
     context->AddInitialMetadata("x-flowdeck-trace-id", traceId);
-    try {
-        const FlowRejection rejected = call();
-        return rejected ? grpcError(*rejected, traceId) : grpc::Status::OK;
-    } catch (const std::exception& e) {
-        return grpcError(ErrorCode::StateError, std::string("internal error: ") + e.what(),
-                         traceId);
+    RateInfo rate;
+    auto admitted = node.access().admit(metadataValue(*context, "authorization"),
+                                        metadataValue(*context, "x-flowdeck-user"), request, &rate);
+    for (const auto& [name, value] : rate.headers()) {
+        std::string key = name;
+        std::transform(key.begin(), key.end(), key.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        context->AddInitialMetadata(key, value);
     }
+    if (const auto* denial = std::get_if<Denial>(&admitted)) {
+        return grpcError(*denial, traceId);
+    }
+    const Principal& who = std::get<Principal>(admitted);
+    grpc::Status status;
+    try {
+        status = call(traceId, who);
+    } catch (const std::exception& e) {
+        status =
+            grpcError(ErrorCode::StateError, std::string("internal error: ") + e.what(), traceId);
+    }
+    try {
+        node.access().audit(who, request, codeName(status.error_code()), traceId);
+    } catch (const std::exception& e) {
+        logLine(std::string("audit log: ") + e.what() + " (trace " + traceId + ")");
+    }
+    return status;
+}
+
+// For calls whose core answers with a Rejection (an engine error or nothing).
+template <class Call>
+grpc::Status serve(Node& node, grpc::ServerContext* context,
+                   const google::protobuf::Message& request, Call&& call) {
+    return admitAndRun(node, context, request,
+                       [&](const std::string& traceId, const Principal& who) {
+                           const Rejection rejected = call(traceId, who);
+                           return rejected ? grpcError(*rejected, traceId) : grpc::Status::OK;
+                       });
+}
+
+// For the Flows and Releases calls whose failures carry more than an error (a status of their
+// own, the linter's findings).
+template <class Call>
+grpc::Status serveFlow(Node& node, grpc::ServerContext* context,
+                       const google::protobuf::Message& request, Call&& call) {
+    return admitAndRun(node, context, request,
+                       [&](const std::string& traceId, const Principal& who) {
+                           const FlowRejection rejected = call(who);
+                           return rejected ? grpcError(*rejected, traceId) : grpc::Status::OK;
+                       });
 }
 
 // A generated service base plus the node its calls go to.
@@ -148,19 +187,19 @@ public:
 
     grpc::Status ProcessMessage(grpc::ServerContext* context, const v1::ProcessMessageRequest* in,
                                 v1::ProcessMessageResponse* out) override {
-        return serve(context, [&](const std::string& traceId) {
+        return serve(this->m_node, context, *in, [&](const std::string& traceId, const Principal&) {
             return processMessage(this->m_node, *in, traceId, budgetOf(*context), *out);
         });
     }
     grpc::Status GetConversationState(grpc::ServerContext* context, const v1::GetStateRequest* in,
                                       v1::GetStateResponse* out) override {
-        return serve(context, [&](const std::string&) {
+        return serve(this->m_node, context, *in, [&](const std::string&, const Principal&) {
             return getConversationState(this->m_node, *in, *out);
         });
     }
     grpc::Status ResetConversation(grpc::ServerContext* context, const v1::ResetRequest* in,
                                    v1::ResetResponse* out) override {
-        return serve(context, [&](const std::string&) {
+        return serve(this->m_node, context, *in, [&](const std::string&, const Principal&) {
             return resetConversation(this->m_node, *in, *out);
         });
     }
@@ -173,24 +212,30 @@ public:
 
     grpc::Status GetFlow(grpc::ServerContext* context, const v1::GetFlowRequest* in,
                          v1::GetFlowResponse* out) override {
-        return serve(context, [&](const std::string&) { return getFlow(this->m_node, *in, *out); });
+        return serve(this->m_node, context, *in, [&](const std::string&, const Principal&) {
+            return getFlow(this->m_node, *in, *out);
+        });
     }
     grpc::Status ListFlows(grpc::ServerContext* context, const v1::ListFlowsRequest* in,
                            v1::ListFlowsResponse* out) override {
-        return serve(context,
-                     [&](const std::string&) { return listFlows(this->m_node, *in, *out); });
+        return serve(this->m_node, context, *in, [&](const std::string&, const Principal&) {
+            return listFlows(this->m_node, *in, *out);
+        });
     }
     grpc::Status CreateFlow(grpc::ServerContext* context, const v1::CreateFlowRequest* in,
                             v1::CreateFlowResponse* out) override {
-        return serveFlow(context, [&] { return createFlow(this->m_node, *in, *out); });
+        return serveFlow(this->m_node, context, *in,
+                         [&](const Principal& who) { return createFlow(this->m_node, *in, *out); });
     }
     grpc::Status UpdateFlow(grpc::ServerContext* context, const v1::UpdateFlowRequest* in,
                             v1::UpdateFlowResponse* out) override {
-        return serveFlow(context, [&] { return updateFlow(this->m_node, *in, *out); });
+        return serveFlow(this->m_node, context, *in,
+                         [&](const Principal& who) { return updateFlow(this->m_node, *in, *out); });
     }
     grpc::Status DeleteFlow(grpc::ServerContext* context, const v1::DeleteFlowRequest* in,
                             v1::DeleteFlowResponse* out) override {
-        return serveFlow(context, [&] { return deleteFlow(this->m_node, *in, *out); });
+        return serveFlow(this->m_node, context, *in,
+                         [&](const Principal& who) { return deleteFlow(this->m_node, *in, *out); });
     }
 };
 
@@ -210,24 +255,16 @@ public:
 
     grpc::Status ValidateFlow(grpc::ServerContext* context, const v1::ValidateFlowRequest* in,
                               v1::ValidateFlowResponse* out) override {
-        return serve(context, [&](const std::string&) { return validateFlow(*in, *out); });
+        return serve(this->m_node, context, *in,
+                     [&](const std::string&, const Principal&) { return validateFlow(*in, *out); });
     }
     grpc::Status ListVersions(grpc::ServerContext* context, const v1::ListVersionsRequest* in,
                               v1::ListVersionsResponse* out) override {
-        return serveFlow(context, [&] { return listVersions(this->m_node, *in, *out); });
+        return serveFlow(this->m_node, context, *in, [&](const Principal& who) {
+            return listVersions(this->m_node, *in, *out);
+        });
     }
 };
-
-// Who is calling, as far as the node can tell: the x-flowdeck-user metadata (flowctl and the
-// console send the local user name) until bearer tokens carry a subject.
-std::string callerOf(const grpc::ServerContext& context) {
-    const auto& metadata = context.client_metadata();
-    const auto it = metadata.find("x-flowdeck-user");
-    if (it == metadata.end() || it->second.empty()) {
-        return "anonymous";
-    }
-    return std::string(it->second.data(), std::min<size_t>(it->second.size(), 128));
-}
 
 class ReleasesService final : public WithNode<v1::Releases::Service> {
 public:
@@ -235,28 +272,37 @@ public:
 
     grpc::Status Deploy(grpc::ServerContext* context, const v1::DeployRequest* in,
                         v1::Rollout* out) override {
-        return serveFlow(context, [&] { return deploy(m_node, *in, callerOf(*context), *out); });
+        return serveFlow(this->m_node, context, *in, [&](const Principal& who) {
+            return deploy(m_node, *in, who.subject, *out);
+        });
     }
     grpc::Status GetRollout(grpc::ServerContext* context, const v1::GetRolloutRequest* in,
                             v1::Rollout* out) override {
-        return serveFlow(context, [&] { return getRollout(m_node, *in, *out); });
+        return serveFlow(this->m_node, context, *in,
+                         [&](const Principal& who) { return getRollout(m_node, *in, *out); });
     }
     grpc::Status Promote(grpc::ServerContext* context, const v1::PromoteRequest* in,
                          v1::Rollout* out) override {
-        return serveFlow(context, [&] { return promote(m_node, *in, callerOf(*context), *out); });
+        return serveFlow(this->m_node, context, *in, [&](const Principal& who) {
+            return promote(m_node, *in, who.subject, *out);
+        });
     }
     grpc::Status Abort(grpc::ServerContext* context, const v1::AbortRequest* in,
                        v1::Rollout* out) override {
-        return serveFlow(context,
-                         [&] { return abortRollout(m_node, *in, callerOf(*context), *out); });
+        return serveFlow(this->m_node, context, *in, [&](const Principal& who) {
+            return abortRollout(m_node, *in, who.subject, *out);
+        });
     }
     grpc::Status Rollback(grpc::ServerContext* context, const v1::RollbackRequest* in,
                           v1::RollbackResponse* out) override {
-        return serveFlow(context, [&] { return rollback(m_node, *in, callerOf(*context), *out); });
+        return serveFlow(this->m_node, context, *in, [&](const Principal& who) {
+            return rollback(m_node, *in, who.subject, *out);
+        });
     }
     grpc::Status ListHistory(grpc::ServerContext* context, const v1::ListHistoryRequest* in,
                              v1::ListHistoryResponse* out) override {
-        return serveFlow(context, [&] { return listHistory(m_node, *in, *out); });
+        return serveFlow(this->m_node, context, *in,
+                         [&](const Principal& who) { return listHistory(m_node, *in, *out); });
     }
 };
 

@@ -125,8 +125,13 @@ void postFlow(Node& node, const httplib::Request& request, httplib::Response& re
     in.set_publish(body.publish);
     in.set_change_note(body.changeNote);
     in.mutable_flow()->set_flow_json(body.flowJson);
+    const auto who = admitted(node, request, response, in, traceId);
+    if (!who) {
+        return;
+    }
     v1::CreateFlowResponse out;
     answer(response, createFlow(node, in, out), out, traceId, 201);
+    audited(node, *who, in, response, traceId);
 }
 
 void putFlow(Node& node, const httplib::Request& request, httplib::Response& response,
@@ -143,8 +148,13 @@ void putFlow(Node& node, const httplib::Request& request, httplib::Response& res
     in.set_change_note(body.changeNote);
     in.set_base_version(body.baseVersion);
     in.mutable_flow()->set_flow_json(body.flowJson);
+    const auto who = admitted(node, request, response, in, traceId);
+    if (!who) {
+        return;
+    }
     v1::UpdateFlowResponse out;
     answer(response, updateFlow(node, in, out), out, traceId);
+    audited(node, *who, in, response, traceId);
 }
 
 void listFlowsRoute(Node& node, const httplib::Request& request, httplib::Response& response,
@@ -155,6 +165,9 @@ void listFlowsRoute(Node& node, const httplib::Request& request, httplib::Respon
     in.set_offset(queryNumber(request, "offset"));
     in.set_status(statusParam(request.get_param_value("status")));
     in.set_query(request.get_param_value("query"));
+    if (!admitted(node, request, response, in, traceId)) {
+        return;
+    }
     v1::ListFlowsResponse out;
     listFlows(node, in, out);
     sendMessage(response, out, traceId);
@@ -166,6 +179,9 @@ void getFlowRoute(Node& node, const httplib::Request& request, httplib::Response
     in.set_tenant_id(request.get_param_value("tenant_id"));
     in.set_flow_id(request.matches[1]);
     in.set_version(request.get_param_value("version"));
+    if (!admitted(node, request, response, in, traceId)) {
+        return;
+    }
     v1::GetFlowResponse out;
     if (auto rejected = getFlow(node, in, out)) {
         sendError(response, *rejected, traceId);
@@ -180,8 +196,13 @@ void deleteFlowRoute(Node& node, const httplib::Request& request, httplib::Respo
     in.set_tenant_id(request.get_param_value("tenant_id"));
     in.set_flow_id(request.matches[1]);
     in.set_reason(request.get_param_value("reason"));
+    const auto who = admitted(node, request, response, in, traceId);
+    if (!who) {
+        return;
+    }
     v1::DeleteFlowResponse out;
     answer(response, deleteFlow(node, in, out), out, traceId);
+    audited(node, *who, in, response, traceId);
 }
 
 void versionsRoute(Node& node, const httplib::Request& request, httplib::Response& response,
@@ -191,6 +212,9 @@ void versionsRoute(Node& node, const httplib::Request& request, httplib::Respons
     in.set_flow_id(request.matches[1]);
     in.set_limit(queryNumber(request, "limit"));
     in.set_offset(queryNumber(request, "offset"));
+    if (!admitted(node, request, response, in, traceId)) {
+        return;
+    }
     v1::ListVersionsResponse out;
     answer(response, listVersions(node, in, out), out, traceId);
 }

@@ -5,6 +5,7 @@
 #include "flowdeck/engine/errors.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace google::protobuf {
@@ -30,6 +31,16 @@ bool queryFlag(const httplib::Request& request, const char* name);
 // Runs a handler's body, turning anything thrown into the seed's 500 body.
 void guarded(httplib::Response& response, const std::string& traceId,
              const std::function<void()>& body);
+
+// Admits a call (token from Authorization, role, tenant, rate limit: AccessControl); on refusal
+// writes the error (401/403/429, with X-RateLimit-* headers) and returns nullopt. Rate headers
+// are set on admitted calls too.
+std::optional<Principal> admitted(Node& node, const httplib::Request& request,
+                                  httplib::Response& response, const google::protobuf::Message& in,
+                                  const std::string& traceId);
+// The audit line for an admitted call, once its status is known.
+void audited(Node& node, const Principal& who, const google::protobuf::Message& in,
+             const httplib::Response& response, const std::string& traceId);
 
 // /api/v2/flows over the Flows core (flows_api.h), docs/api.md "Flows over HTTP":
 //   POST   /api/v2/flows                 create (seed body, CreateFlowRequest, or a bare document)

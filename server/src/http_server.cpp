@@ -72,6 +72,33 @@ bool queryFlag(const httplib::Request& request, const char* name) {
     return value == "true" || value == "1";
 }
 
+std::optional<Principal> admitted(Node& node, const httplib::Request& request,
+                                  httplib::Response& response, const google::protobuf::Message& in,
+                                  const std::string& traceId) {
+    RateInfo rate;
+    auto admission = node.access().admit(request.get_header_value("Authorization"),
+                                         request.get_header_value("X-Flowdeck-User"), in, &rate);
+    for (const auto& [name, value] : rate.headers()) {
+        response.set_header(name, value);
+    }
+    if (const auto* denial = std::get_if<Denial>(&admission)) {
+        response.status = denial->http;
+        response.set_header("X-Flowdeck-Trace-Id", traceId);
+        if (denial->http == 401) {
+            response.set_header("WWW-Authenticate", "Bearer");
+        }
+        response.set_content(httpErrorBody(*denial, traceId), kJson);
+        return std::nullopt;
+    }
+    return std::get<Principal>(std::move(admission));
+}
+
+void audited(Node& node, const Principal& who, const google::protobuf::Message& in,
+             const httplib::Response& response, const std::string& traceId) {
+    const int status = response.status < 0 ? 200 : response.status;
+    node.access().audit(who, in, status < 300 ? "OK" : "HTTP " + std::to_string(status), traceId);
+}
+
 void guarded(httplib::Response& response, const std::string& traceId,
              const std::function<void()>& body) {
     try {
@@ -146,6 +173,9 @@ void HttpServer::routes() {
                               traceId);
                     return;
                 }
+                if (!admitted(m_node, request, response, in, traceId)) {
+                    return;
+                }
                 v1::ProcessMessageResponse out;
                 if (auto rejected = processMessage(m_node, in, traceId, std::nullopt, out)) {
                     sendError(response, *rejected, traceId);
@@ -163,6 +193,9 @@ void HttpServer::routes() {
                        in.set_conversation_id(request.matches[1]);
                        in.set_include_history(queryFlag(request, "include_history"));
                        in.set_include_context(queryFlag(request, "include_context"));
+                       if (!admitted(m_node, request, response, in, traceId)) {
+                           return;
+                       }
                        v1::GetStateResponse out;
                        if (auto rejected = getConversationState(m_node, in, out)) {
                            sendError(response, *rejected, traceId);

@@ -86,6 +86,19 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
     }
     std::error_code fsError;
     fs::create_directories(options.dataDir, fsError);
+    AccessOptions access = options.access;
+    if (access.auditFile.empty()) {
+        access.auditFile = (fs::path(options.dataDir) / "audit.log").string();
+    }
+    node->m_access = AccessControl::open(access, &why);
+    if (!node->m_access) {
+        *error = why;
+        return nullptr;
+    }
+    logLine(node->m_access->enforcing()
+                ? "tokens: " + std::to_string(node->m_access->tokenCount()) +
+                      " loaded; every call needs one"
+                : "no tokens file: every caller is trusted as an admin (local use only)");
     const std::string path = (fs::path(options.dataDir) / "conversations.sqlite").string();
     node->m_store = engine::SqliteStore::open(path, {}, &why);
     if (!node->m_store) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "access.h"
 #include "flowdeck/engine/engine.h"
 #include "flowdeck/engine/flow_registry.h"
 #include "flowdeck/engine/flow_version_store.h"
@@ -26,7 +27,8 @@ struct NodeOptions {
     std::string flowsDir;    // every *.json but *.stubs.json and *.suite.json is loaded
     std::string defaultFlow; // empty: order_support if loaded, else the first loaded
     std::string version = "0.0.0";
-    std::string nodeId; // empty: host name and gRPC port, once the port is known
+    std::string nodeId;   // empty: host name and gRPC port, once the port is known
+    AccessOptions access; // an empty auditFile means DATA/audit.log
 };
 
 // Everything one flowd node serves from: the store, the loaded flows, the engine, the metrics and
@@ -62,6 +64,8 @@ public:
     // Rollouts, canary splits and the release history (DATA/releases.sqlite), driven by a
     // thread of the controller's own from open() until closeStore().
     engine::release::ReleaseController& releases() { return *m_releases; }
+    // Tokens, roles, tenants, rate limits and the audit log, for gRPC and HTTP alike.
+    AccessControl& access() { return *m_access; }
 
     Phase phase() const { return m_phase.load(); }
     // Serving publishes NODE_UP; Draining publishes NODE_DOWN with `reason`.
@@ -130,6 +134,7 @@ private:
     Identity m_identity;
     EventBus m_events;
     EventThrottle m_errorThrottle{std::chrono::seconds(1)};
+    std::unique_ptr<AccessControl> m_access;
     std::unique_ptr<engine::release::ReleaseStore> m_releaseStore;
     engine::release::VariantStats m_variantStats;
     // Last: destroyed first, so its thread stops before anything it uses goes away.

@@ -87,6 +87,25 @@ std::string traceFor(grpc::ServerContext& context) {
     return traceId;
 }
 
+std::string metadataOf(const grpc::ServerContext& context, const char* key) {
+    const auto& metadata = context.client_metadata();
+    const auto it = metadata.find(key);
+    return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+// Telemetry is node-wide (no tenant): a token needs the viewer role, whatever its tenants.
+std::optional<grpc::Status> refused(Node& node, const grpc::ServerContext& context,
+                                    const google::protobuf::Message& request,
+                                    const std::string& traceId) {
+    RateInfo rate;
+    auto admitted = node.access().admit(metadataOf(context, "authorization"),
+                                        metadataOf(context, "x-flowdeck-user"), request, &rate);
+    if (const auto* denial = std::get_if<Denial>(&admitted)) {
+        return grpcError(*denial, traceId);
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 // One open stream, counted for the cap and the gauge for as long as the handler runs.
@@ -187,6 +206,9 @@ grpc::Status TelemetryService::WatchMetrics(grpc::ServerContext* context,
                                             const v1::WatchMetricsRequest* request,
                                             grpc::ServerWriter<v1::MetricsSnapshot>* writer) {
     const std::string traceId = traceFor(*context);
+    if (auto denied = refused(m_node, *context, *request, traceId)) {
+        return *denied;
+    }
     if (auto rejected = checkRequest(*request)) {
         return grpcError(*rejected, traceId);
     }
@@ -220,8 +242,12 @@ grpc::Status TelemetryService::WatchMetrics(grpc::ServerContext* context,
 }
 
 grpc::Status TelemetryService::GetNodeInfo(grpc::ServerContext* context,
-                                           const v1::GetNodeInfoRequest*, v1::NodeInfo* response) {
-    traceFor(*context);
+                                           const v1::GetNodeInfoRequest* request,
+                                           v1::NodeInfo* response) {
+    const std::string traceId = traceFor(*context);
+    if (auto denied = refused(m_node, *context, *request, traceId)) {
+        return *denied;
+    }
     fillNodeInfo(m_node, *response);
     return grpc::Status::OK;
 }
@@ -230,6 +256,9 @@ grpc::Status TelemetryService::WatchEvents(grpc::ServerContext* context,
                                            const v1::WatchEventsRequest* request,
                                            grpc::ServerWriter<v1::Event>* writer) {
     const std::string traceId = traceFor(*context);
+    if (auto denied = refused(m_node, *context, *request, traceId)) {
+        return *denied;
+    }
     std::set<EventKind> kinds;
     if (auto rejected = kindsOf(*request, kinds)) {
         return grpcError(*rejected, traceId);
