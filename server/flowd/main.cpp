@@ -19,6 +19,7 @@ struct Settings {
     std::string httpAddress = "127.0.0.1:7080";
     int drainMs = 0;
     int shutdownGraceMs = 10000;
+    TlsOptions tls;
 };
 
 bool splitHostPort(const std::string& address, std::string& host, int& port) {
@@ -58,23 +59,31 @@ int run(const Settings& settings) {
         return 2;
     }
     std::string error;
+    const auto tls = loadTls(settings.tls, &error);
+    if (!tls) {
+        logLine(error);
+        return 2;
+    }
     auto node = Node::open(settings.node, &error);
     if (!node) {
         logLine(error);
         return 1;
     }
-    HttpServer http(*node);
+    HttpServer http(*node, settings.tls);
     if (!http.start(httpHost, httpPort, &error)) {
         logLine(error);
         return 1;
     }
-    logLine("HTTP listening on " + httpHost + ":" + std::to_string(http.port()));
+    logLine(std::string(settings.tls.enabled() ? "HTTPS" : "HTTP") + " listening on " + httpHost +
+            ":" + std::to_string(http.port()));
     GrpcServer grpc(*node);
-    if (!grpc.start(settings.grpcAddress, &error)) {
+    if (!grpc.start(settings.grpcAddress, *tls, &error)) {
         logLine(error);
         return 1;
     }
-    logLine("gRPC listening on " + settings.grpcAddress + " (port " + std::to_string(grpc.port()) +
+    logLine(std::string(settings.tls.enabled() ? "gRPC (TLS" : "gRPC (plaintext") +
+            (settings.tls.clientCaFile.empty() ? ")" : ", client certificates required)") +
+            " listening on " + settings.grpcAddress + " (port " + std::to_string(grpc.port()) +
             ")");
     std::string grpcHost;
     int grpcPort = 0;
@@ -132,6 +141,14 @@ int main(int argc, char** argv) {
                    "How long calls in flight may run after shutdown begins")
         ->capture_default_str()
         ->check(CLI::Range(0, 600000));
+    app.add_option("--tls-cert", settings.tls.certFile,
+                   "PEM certificate chain: serve gRPC and HTTP over TLS")
+        ->check(CLI::ExistingFile);
+    app.add_option("--tls-key", settings.tls.keyFile, "PEM private key of --tls-cert")
+        ->check(CLI::ExistingFile);
+    app.add_option("--tls-client-ca", settings.tls.clientCaFile,
+                   "PEM CA bundle: require client certificates signed by it (mutual TLS)")
+        ->check(CLI::ExistingFile);
     app.add_option("--tokens", settings.node.access.tokensFile,
                    "JSON file of bearer tokens (subject, role, tenants, sha256); mode 600. "
                    "Without it every caller is trusted as an admin")

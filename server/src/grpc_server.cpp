@@ -320,13 +320,22 @@ GrpcServer::~GrpcServer() {
     shutdown(std::chrono::milliseconds(0));
 }
 
-bool GrpcServer::start(const std::string& address, std::string* error) {
+bool GrpcServer::start(const std::string& address, const TlsMaterial& tls, std::string* error) {
     grpc::EnableDefaultHealthCheckService(true);
 #ifdef FLOWD_HAVE_REFLECTION
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 #endif
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &m_port);
+    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+    if (!tls.cert.empty()) {
+        grpc::SslServerCredentialsOptions options(
+            tls.clientCa.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                 : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+        options.pem_root_certs = tls.clientCa;
+        options.pem_key_cert_pairs.push_back({tls.key, tls.cert});
+        credentials = grpc::SslServerCredentials(options);
+    }
+    builder.AddListeningPort(address, credentials, &m_port);
     builder.RegisterService(m_conversations.get());
     builder.RegisterService(m_flows.get());
     builder.RegisterService(m_seed.get());

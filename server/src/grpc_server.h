@@ -1,6 +1,7 @@
 #pragma once
 
 #include "node.h"
+#include "tls.h"
 
 #include <chrono>
 #include <memory>
@@ -24,8 +25,9 @@ public:
     explicit GrpcServer(Node& node);
     ~GrpcServer();
 
-    // Binds and starts serving; false with *error when the address cannot be bound.
-    bool start(const std::string& address, std::string* error);
+    // Binds and starts serving (over TLS when `tls` has a certificate, requiring client
+    // certificates when it has a client CA); false with *error when the address cannot be bound.
+    bool start(const std::string& address, const TlsMaterial& tls, std::string* error);
     int port() const { return m_port; }
     // Health turns NOT_SERVING, Telemetry streams end at once (they never finish by themselves),
     // new calls are refused, and calls in flight get until `grace` to finish before they are

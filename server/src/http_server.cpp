@@ -115,9 +115,22 @@ constexpr size_t kHttpThreads = 64;
 
 } // namespace
 
-HttpServer::HttpServer(Node& node)
+namespace {
+
+std::unique_ptr<httplib::Server> makeServer(const TlsOptions& tls) {
+    if (!tls.enabled()) {
+        return std::make_unique<httplib::Server>();
+    }
+    return std::make_unique<httplib::SSLServer>(
+        tls.certFile.c_str(), tls.keyFile.c_str(),
+        tls.clientCaFile.empty() ? nullptr : tls.clientCaFile.c_str());
+}
+
+} // namespace
+
+HttpServer::HttpServer(Node& node, const TlsOptions& tls)
     : m_node(node)
-    , m_server(std::make_unique<httplib::Server>()) {
+    , m_server(makeServer(tls)) {
     // Without TCP_NODELAY a small response waits on the client's delayed ACK (~40 ms per
     // request under wrk). Handlers block on integrations for up to a state's timeout, so the
     // pool is larger than httplib's default of 8 threads.
@@ -208,6 +221,10 @@ void HttpServer::routes() {
 }
 
 bool HttpServer::start(const std::string& host, int port, std::string* error) {
+    if (!m_server->is_valid()) {
+        *error = "the TLS certificate or key was refused (do they match? is the key encrypted?)";
+        return false;
+    }
     m_port = port == 0 ? m_server->bind_to_any_port(host)
                        : (m_server->bind_to_port(host, port) ? port : -1);
     if (m_port <= 0) {

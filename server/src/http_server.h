@@ -1,6 +1,7 @@
 #pragma once
 
 #include "node.h"
+#include "tls.h"
 
 #include <memory>
 #include <string>
@@ -18,10 +19,13 @@ namespace flowdeck::server {
 // {"status":"error","error":{...}} with the status statusFor() gives.
 class HttpServer final {
 public:
-    explicit HttpServer(Node& node);
+    // Serves HTTPS when `tls` has a certificate (and asks for client certificates signed by
+    // its client CA, when given).
+    HttpServer(Node& node, const TlsOptions& tls);
     ~HttpServer();
 
-    // Binds and serves on a thread of its own; false with *error when it cannot bind.
+    // Binds and serves on a thread of its own; false with *error when it cannot bind (or the
+    // TLS files were refused).
     bool start(const std::string& host, int port, std::string* error);
     int port() const { return m_port; }
     // Stops accepting, lets requests in flight finish, and joins the serving thread.

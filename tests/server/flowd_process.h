@@ -81,9 +81,26 @@ public:
     QString grpcAddress() const { return QString("127.0.0.1:%1").arg(m_grpcPort); }
     std::string grpcTarget() const { return grpcAddress().toStdString(); }
     int grpcPort() const { return m_grpcPort; }
+    int httpPort() const { return m_httpPort; }
     QString log() const { return QString::fromUtf8(m_process->readAllStandardError()); }
 
+    // Talk HTTPS to a flowd started with --tls-cert: trust `caFile`, and present a client
+    // certificate when one is given (mutual TLS).
+    void useTls(std::string caFile, std::string clientCert = {}, std::string clientKey = {}) {
+        m_caFile = std::move(caFile);
+        m_clientCert = std::move(clientCert);
+        m_clientKey = std::move(clientKey);
+    }
+
     httplib::Client http() const {
+        if (!m_caFile.empty()) {
+            httplib::Client client("https://127.0.0.1:" + std::to_string(m_httpPort), m_clientCert,
+                                   m_clientKey);
+            client.set_ca_cert_path(m_caFile.c_str());
+            client.set_connection_timeout(5);
+            client.set_read_timeout(10);
+            return client;
+        }
         httplib::Client client("127.0.0.1", m_httpPort);
         client.set_connection_timeout(5);
         client.set_read_timeout(10);
@@ -111,6 +128,9 @@ public:
     }
 
 private:
+    std::string m_caFile;
+    std::string m_clientCert;
+    std::string m_clientKey;
     std::unique_ptr<QProcess> m_process;
     int m_httpPort = 0;
     int m_grpcPort = 0;

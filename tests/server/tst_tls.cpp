@@ -1,0 +1,159 @@
+#include "flowd_process.h"
+
+#include "flowdeck/v1/telemetry.grpc.pb.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <QFile>
+#include <QtTest>
+
+#include <string>
+
+namespace {
+
+namespace v1 = flowdeck::v1;
+using flowd_test::FlowdProcess;
+
+std::string readFile(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll().toStdString() : std::string();
+}
+
+} // namespace
+
+class tst_Tls : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_pki;
+    QTemporaryDir m_flowsDir;
+
+    QString pki(const char* name) const { return m_pki.filePath(name); }
+
+    bool openssl(const QStringList& arguments) {
+        QProcess process;
+        process.setWorkingDirectory(m_pki.path());
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(OPENSSL_BIN, arguments);
+        if (!process.waitForFinished(30000) || process.exitCode() != 0) {
+            qWarning("openssl %s: %s", qPrintable(arguments.join(' ')),
+                     process.readAll().constData());
+            return false;
+        }
+        return true;
+    }
+
+    // A key and a certificate for `name`, signed by the test CA.
+    bool issue(const QString& name, const QString& subject, const QString& extensions) {
+        QFile ext(pki("ext.cnf"));
+        if (!ext.open(QIODevice::WriteOnly)) {
+            return false;
+        }
+        ext.write(extensions.toUtf8());
+        ext.close();
+        return openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-subj",
+                        subject, "-out", name + ".csr"}) &&
+               openssl({"x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+                        "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out",
+                        name + ".crt"});
+    }
+
+    // GetNodeInfo over TLS trusting the test CA, with the client certificate when asked.
+    grpc::Status nodeInfo(const FlowdProcess& flowd, bool clientCert) {
+        grpc::SslCredentialsOptions options;
+        options.pem_root_certs = readFile(pki("ca.crt"));
+        if (clientCert) {
+            options.pem_private_key = readFile(pki("client.key"));
+            options.pem_cert_chain = readFile(pki("client.crt"));
+        }
+        auto stub = v1::Telemetry::NewStub(
+            grpc::CreateChannel(flowd.grpcTarget(), grpc::SslCredentials(options)));
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+        v1::GetNodeInfoRequest request;
+        v1::NodeInfo info;
+        return stub->GetNodeInfo(&context, request, &info);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_pki.isValid() && m_flowsDir.isValid());
+        QFile::copy(RESOURCES_DIR "/flows/booking.json", m_flowsDir.filePath("booking.json"));
+        QVERIFY(openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
+                         "-subj", "/CN=Flowdeck test CA", "-days", "2", "-out", "ca.crt"}));
+        QVERIFY(issue("server", "/CN=127.0.0.1",
+                      "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                      "extendedKeyUsage=serverAuth\n"));
+        QVERIFY(issue("client", "/CN=flowctl", "extendedKeyUsage=clientAuth\n"));
+    }
+
+    void servesGrpcAndHttpsOverTls() {
+        QTemporaryDir data;
+        FlowdProcess flowd;
+        flowd.useTls(pki("ca.crt").toStdString());
+        QVERIFY2(flowd.start(data.path(), m_flowsDir.path(),
+                             {"--tls-cert", pki("server.crt"), "--tls-key", pki("server.key")}),
+                 qPrintable(flowd.log()));
+        const grpc::Status secure = nodeInfo(flowd, false);
+        QVERIFY2(secure.ok(), secure.error_message().c_str());
+
+        auto plain = v1::Telemetry::NewStub(
+            grpc::CreateChannel(flowd.grpcTarget(), grpc::InsecureChannelCredentials()));
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+        v1::NodeInfo info;
+        QVERIFY(!plain->GetNodeInfo(&context, v1::GetNodeInfoRequest(), &info).ok());
+
+        auto https = flowd.http();
+        const auto health = https.Get("/health");
+        QVERIFY(health);
+        QCOMPARE(health->status, 200);
+        httplib::Client cleartext("127.0.0.1", flowd.httpPort());
+        cleartext.set_connection_timeout(3);
+        cleartext.set_read_timeout(3);
+        const auto refused = cleartext.Get("/health");
+        QVERIFY(!refused || refused->status != 200);
+        int exitCode = -1;
+        QVERIFY(flowd.stop(&exitCode));
+        QCOMPARE(exitCode, 0);
+        QVERIFY(flowd.log().contains("HTTPS listening"));
+    }
+
+    void mutualTlsRequiresAClientCertificate() {
+        QTemporaryDir data;
+        FlowdProcess flowd;
+        flowd.useTls(pki("ca.crt").toStdString(), pki("client.crt").toStdString(),
+                     pki("client.key").toStdString());
+        QVERIFY2(flowd.start(data.path(), m_flowsDir.path(),
+                             {"--tls-cert", pki("server.crt"), "--tls-key", pki("server.key"),
+                              "--tls-client-ca", pki("ca.crt")}),
+                 qPrintable(flowd.log()));
+        QVERIFY(!nodeInfo(flowd, false).ok());
+        const grpc::Status withCert = nodeInfo(flowd, true);
+        QVERIFY2(withCert.ok(), withCert.error_message().c_str());
+
+        QCOMPARE(flowd.http().Get("/ready")->status, 200);
+        httplib::Client noCert("https://127.0.0.1:" + std::to_string(flowd.httpPort()));
+        noCert.set_ca_cert_path(pki("ca.crt").toStdString().c_str());
+        noCert.set_connection_timeout(3);
+        noCert.set_read_timeout(3);
+        QVERIFY(!noCert.Get("/ready"));
+        int exitCode = -1;
+        QVERIFY(flowd.stop(&exitCode));
+        QCOMPARE(exitCode, 0);
+    }
+
+    void halfATlsConfigurationIsRefused() {
+        QTemporaryDir data;
+        QProcess flowd;
+        flowd.start(flowd_test::kFlowd,
+                    {"--data", data.path(), "--flows", m_flowsDir.path(), "--grpc", "127.0.0.1:0",
+                     "--http", "127.0.0.1:0", "--tls-cert", pki("server.crt")});
+        QVERIFY(flowd.waitForFinished(15000));
+        QCOMPARE(flowd.exitCode(), 2);
+        QVERIFY(QString::fromUtf8(flowd.readAllStandardError()).contains("--tls-key"));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Tls)
+#include "tst_tls.moc"
