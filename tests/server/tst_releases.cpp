@@ -209,19 +209,31 @@ private Q_SLOTS:
         QCOMPARE(rollout.current_percent(), 50u);
         QCOMPARE(rollout.stable_version(), std::string("1"));
 
+        // The breach may abort the rollout while this traffic is still being sent (thresholds
+        // are checked every second): from then on new conversations carry no variant.
         int canary = 0;
+        int stable = 0;
+        bool splitGone = false;
         std::string canaryConversation;
         for (int i = 0; i < 40; ++i) {
             const std::string id = "abort-" + std::to_string(i);
             const auto [variant, reply] = converse(id);
+            if (variant.empty()) {
+                splitGone = true;
+                QCOMPARE(reply, std::string("Found it (1)"));
+                continue;
+            }
+            QVERIFY2(!splitGone, "a conversation was split after the rollout ended");
             QVERIFY2(variant == "canary" || variant == "stable", (variant + reply).c_str());
             QCOMPARE(reply, std::string(variant == "canary" ? "Sorry (2)" : "Found it (1)"));
             if (variant == "canary") {
                 ++canary;
                 canaryConversation = id;
+            } else {
+                ++stable;
             }
         }
-        QVERIFY2(canary >= 10 && canary <= 30, std::to_string(canary).c_str());
+        QVERIFY2(canary >= 5 && stable >= 1, (std::to_string(canary) + " canary").c_str());
         QCOMPARE(m_stub.failures(), canary);
 
         // Checked every second: the breach aborts well before the analysis window ends.
