@@ -93,6 +93,48 @@ struct EventsOptions {
 void addEvents(CLI::App& app, EventsOptions& options);
 int runEvents(const EventsOptions& options, Streams& io);
 
+// flowctl flows, versions, push, deploy, rollout status|promote|abort, rollback, history: a node's
+// flows and releases over ReleasesClient. One struct holds the options of them all (CLI11 parses
+// one subcommand per run); each field says which commands read it.
+struct RemoteOptions {
+    std::string address = "127.0.0.1:7443"; // --addr: the node's gRPC API
+    std::string tenant = "default";
+    std::chrono::milliseconds timeout{10000}; // per call
+    bool json = false;
+    std::string token;   // --token, else $FLOWDECK_TOKEN
+    std::string tlsCa;   // --tls-ca
+    std::string tlsCert; // --tls-cert
+    std::string tlsKey;  // --tls-key
+};
+
+struct ReleaseCommandLine {
+    RemoteOptions remote;
+    std::string flow;                   // every command but flows and push (history: optional)
+    std::string version;                // deploy
+    std::string file;                   // push
+    std::string note;                   // push --note
+    std::string steps;                  // deploy --steps, e.g. "10%:pause=30s,50%:analysis=5m,100%"
+    std::optional<double> maxErrorRate; // deploy
+    std::optional<double> maxP95Ms;     // deploy
+    std::optional<double> maxFallbackRate;        // deploy
+    uint64_t minMessages = 0;                     // deploy; 0: the node's default
+    std::chrono::milliseconds checkInterval{0};   // deploy; 0: the node's default
+    std::string reason;                           // deploy, promote, abort, rollback: required
+    bool wait = false;                            // deploy --wait
+    bool watch = false;                           // rollout status --watch
+    std::chrono::milliseconds pollInterval{1000}; // --wait and --watch
+    std::string rolloutId;                        // rollout --id
+    bool full = false;                            // rollout promote --full
+    std::string toVersion;                        // rollback --to
+    size_t limit = 0;                             // versions, history; 0: the command's default
+};
+void addReleaseCommands(CLI::App& app, ReleaseCommandLine& line);
+// The exit code of the release command parsed into `line`; nullopt when `app` ran none of them.
+// Exit 0 done, 1 the node refused or could not be reached, 2 usage; deploy --wait also exits 1
+// for a rollout that aborted and 3 for one paused waiting for promote.
+std::optional<int> runReleaseCommand(const CLI::App& app, const ReleaseCommandLine& line,
+                                     Streams& io);
+
 // "250ms", "1s", "1.5s", "2m", or a bare number of seconds.
 std::optional<std::chrono::milliseconds> parseDuration(std::string_view text);
 // An option of `cmd` that reads such a duration into `target` (a usage error when it is not one).

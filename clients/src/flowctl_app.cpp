@@ -68,7 +68,9 @@ void addTest(CLI::App& app, TestOptions& options) {
 
 int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream& out,
                std::ostream& err) {
-    CLI::App app{"flowctl: validate, simulate and generate conversation flows", "flowctl"};
+    CLI::App app{"flowctl: validate, simulate and test conversation flows; push, deploy and roll "
+                 "them back on a node",
+                 "flowctl"};
     app.require_subcommand(1);
     ValidateOptions validate;
     SimulateOptions simulate;
@@ -84,6 +86,8 @@ int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream
     EventsOptions events;
     addTop(app, top);
     addEvents(app, events);
+    ReleaseCommandLine release;
+    addReleaseCommands(app, release);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -116,6 +120,9 @@ int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream
     }
     if (app.got_subcommand("events")) {
         return runEvents(events, io);
+    }
+    if (const auto code = runReleaseCommand(app, release, io)) {
+        return *code;
     }
     return runGenerate(generate, io);
 }
