@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "flowdeck/client/credentials.h"
+
 namespace CLI {
 class App;
 class Option;
@@ -78,6 +80,7 @@ struct TopOptions {
     std::chrono::milliseconds interval{1000};
     size_t count = 0; // lines to print; 0: until interrupted
     std::chrono::milliseconds connectTimeout{5000};
+    Credentials credentials;
 };
 void addTop(CLI::App& app, TopOptions& options);
 // Exit 0 after `count` lines, 1 when the node cannot be reached or ends the stream.
@@ -89,6 +92,7 @@ struct EventsOptions {
     std::vector<std::string> kinds; // e.g. ALERT_FIRING, NODE_DOWN; empty: all
     uint32_t replay = 0;            // first print up to this many recent events
     std::chrono::milliseconds connectTimeout{5000};
+    Credentials credentials;
 };
 void addEvents(CLI::App& app, EventsOptions& options);
 int runEvents(const EventsOptions& options, Streams& io);
@@ -101,11 +105,11 @@ struct RemoteOptions {
     std::string tenant = "default";
     std::chrono::milliseconds timeout{10000}; // per call
     bool json = false;
-    std::string token;   // --token, else $FLOWDECK_TOKEN
-    std::string tlsCa;   // --tls-ca
-    std::string tlsCert; // --tls-cert
-    std::string tlsKey;  // --tls-key
+    Credentials credentials; // --token, --tls-ca, --tls-cert, --tls-key
 };
+
+// --token, --tls-ca, --tls-cert and --tls-key, for every command that talks to a node.
+void addCredentialOptions(CLI::App& cmd, Credentials& credentials);
 
 struct ReleaseCommandLine {
     RemoteOptions remote;

@@ -47,6 +47,7 @@ void addEvents(CLI::App& app, EventsOptions& options) {
         ->check(CLI::Range(0, 1000));
     addDurationOption(*cmd, "--connect-timeout", options.connectTimeout,
                       "Give up when the node cannot be reached within this (default 5s)");
+    addCredentialOptions(*cmd, options.credentials);
 }
 
 int runEvents(const EventsOptions& options, Streams& io) {
@@ -54,6 +55,7 @@ int runEvents(const EventsOptions& options, Streams& io) {
     watchOptions.address = options.address;
     watchOptions.replay = options.replay;
     watchOptions.connectTimeout = options.connectTimeout;
+    watchOptions.credentials = withEnvironment(options.credentials);
     for (const auto& name : options.kinds) {
         const auto kind = eventKindFromString(name);
         if (!kind) {

@@ -6,7 +6,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -27,14 +26,7 @@ void addRemoteOptions(CLI::App& cmd, RemoteOptions& options) {
     cmd.add_option("--tenant", options.tenant, "Tenant (default: default)");
     addDurationOption(cmd, "--timeout", options.timeout, "Give up on a call after this (10s)");
     cmd.add_flag("--json", options.json, "Print the result as JSON on stdout");
-    cmd.add_option("--token", options.token,
-                   "Bearer token for a node started with --tokens (default: $FLOWDECK_TOKEN)");
-    cmd.add_option("--tls-ca", options.tlsCa, "Speak TLS, trusting this PEM CA bundle")
-        ->check(CLI::ExistingFile);
-    cmd.add_option("--tls-cert", options.tlsCert, "Client certificate (PEM) for mutual TLS")
-        ->check(CLI::ExistingFile);
-    cmd.add_option("--tls-key", options.tlsKey, "Private key (PEM) of --tls-cert")
-        ->check(CLI::ExistingFile);
+    addCredentialOptions(cmd, options.credentials);
 }
 
 CLI::App* addCommand(CLI::App& parent, const std::string& name, const std::string& description,
@@ -168,20 +160,22 @@ std::optional<int> runReleaseCommand(const CLI::App& app, const ReleaseCommandLi
     return std::nullopt;
 }
 
+void addCredentialOptions(CLI::App& cmd, Credentials& credentials) {
+    cmd.add_option("--token", credentials.token,
+                   "Bearer token for a node started with --tokens (default: $FLOWDECK_TOKEN)");
+    cmd.add_option("--tls-ca", credentials.tlsCaFile, "Speak TLS, trusting this PEM CA bundle")
+        ->check(CLI::ExistingFile);
+    cmd.add_option("--tls-cert", credentials.tlsCertFile, "Client certificate (PEM), mutual TLS")
+        ->check(CLI::ExistingFile);
+    cmd.add_option("--tls-key", credentials.tlsKeyFile, "Private key (PEM) of --tls-cert")
+        ->check(CLI::ExistingFile);
+}
+
 namespace release_cli {
 
 ReleasesClient makeClient(const RemoteOptions& options) {
     ClientOptions client{options.address, options.tenant, options.timeout};
-    client.token = options.token;
-    if (client.token.empty()) {
-        // From the environment rather than the command line, where `ps` would show it.
-        if (const char* token = std::getenv("FLOWDECK_TOKEN")) {
-            client.token = token;
-        }
-    }
-    client.tlsCaFile = options.tlsCa;
-    client.tlsCertFile = options.tlsCert;
-    client.tlsKeyFile = options.tlsKey;
+    client.credentials = withEnvironment(options.credentials);
     return ReleasesClient(std::move(client));
 }
 

@@ -116,6 +116,7 @@ void addTop(CLI::App& app, TopOptions& options) {
     cmd->add_option("--count", options.count, "Stop after this many lines (default: never)");
     addDurationOption(*cmd, "--connect-timeout", options.connectTimeout,
                       "Give up when the node cannot be reached within this (default 5s)");
+    addCredentialOptions(*cmd, options.credentials);
 }
 
 int runTop(const TopOptions& options, Streams& io) {
@@ -126,6 +127,7 @@ int runTop(const TopOptions& options, Streams& io) {
     watchOptions.interval = options.interval;
     watchOptions.families = {"flowdeck_", "process_start_time_seconds"};
     watchOptions.connectTimeout = options.connectTimeout;
+    watchOptions.credentials = withEnvironment(options.credentials);
     watch.start(
         watchOptions, [&](const MetricsSnapshot& snapshot) { handoff.push(snapshot); },
         [&](const WatchEnd& end) { handoff.finish(end); });

@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include <string>
+#include <tuple>
 
 namespace {
 
@@ -141,6 +142,50 @@ private Q_SLOTS:
         int exitCode = -1;
         QVERIFY(flowd.stop(&exitCode));
         QCOMPARE(exitCode, 0);
+    }
+
+    // flowctl reaches a node with TLS and tokens the way an operator would: a CA file on the
+    // command line and the token in the environment.
+    void flowctlSpeaksTlsWithAToken() {
+        QTemporaryDir data;
+        const QString tokens = data.filePath("tokens.json");
+        QFile file(tokens);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"tokens\":[{\"subject\":\"ada\",\"role\":\"operator\","
+                   "\"tenants\":[\"default\"],\"token\":\"ada-token-0123456789\"}]}");
+        file.close();
+        QVERIFY(file.setPermissions(QFile::ReadOwner | QFile::WriteOwner));
+        FlowdProcess flowd;
+        flowd.useTls(pki("ca.crt").toStdString());
+        QVERIFY2(flowd.start(data.path(), m_flowsDir.path(),
+                             {"--tls-cert", pki("server.crt"), "--tls-key", pki("server.key"),
+                              "--tokens", tokens}),
+                 qPrintable(flowd.log()));
+        const auto flowctl = [&](const QStringList& arguments, const QString& token) {
+            QProcess process;
+            QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+            environment.insert("FLOWDECK_TOKEN", token);
+            process.setProcessEnvironment(environment);
+            process.start(TEST_BIN_DIR "/flowctl", arguments);
+            process.waitForFinished(30000);
+            return std::make_pair(process.exitCode(),
+                                  QString::fromUtf8(process.readAllStandardOutput() +
+                                                    process.readAllStandardError()));
+        };
+        const QStringList list{"flows", "--addr", flowd.grpcAddress(), "--tls-ca", pki("ca.crt")};
+        auto [code, output] = flowctl(list, "ada-token-0123456789");
+        QVERIFY2(code == 0 && output.contains("booking"), qPrintable(output));
+        std::tie(code, output) = flowctl(list, "");
+        QVERIFY2(code == 1 && output.contains("needs a token"), qPrintable(output));
+        std::tie(code, output) =
+            flowctl({"top", flowd.grpcAddress(), "--count", "1", "--tls-ca", pki("ca.crt")},
+                    "ada-token-0123456789");
+        QVERIFY2(code == 0, qPrintable(output));
+        std::tie(code, output) =
+            flowctl({"flows", "--addr", flowd.grpcAddress()}, "ada-token-0123456789");
+        QVERIFY2(code == 1, qPrintable(output)); // plaintext to a TLS node
+        int exitCode = -1;
+        QVERIFY(flowd.stop(&exitCode));
     }
 
     void halfATlsConfigurationIsRefused() {

@@ -1,6 +1,7 @@
 // ReleasesClient over gRPC: the node's Flows and Releases services, one blocking call each.
 #include "flowdeck/client/releases_client.h"
 
+#include "channel.h"
 #include "release_convert.h"
 
 #include "flowdeck/v1/common.pb.h"
@@ -11,10 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 namespace flowdeck::client {
 
@@ -114,49 +112,16 @@ struct ReleasesClient::Impl {
 
     explicit Impl(ClientOptions o)
         : options(std::move(o))
-        , channel(grpc::CreateChannel(options.address, credentials()))
+        , channel(detail::openChannel(options.address, options.credentials, &setupError))
         , flows(v1::Flows::NewStub(channel))
-        , releases(v1::Releases::NewStub(channel)) {
-        if (options.user.empty()) {
-            const char* user = std::getenv("USER");
-            options.user = user != nullptr ? user : "";
-        }
-    }
-
-    std::shared_ptr<grpc::ChannelCredentials> credentials() {
-        if (options.tlsCaFile.empty() && options.tlsCertFile.empty()) {
-            return grpc::InsecureChannelCredentials();
-        }
-        grpc::SslCredentialsOptions ssl;
-        const auto read = [this](const std::string& path, std::string* out) {
-            if (path.empty()) {
-                return;
-            }
-            std::ifstream in(path);
-            std::ostringstream text;
-            text << in.rdbuf();
-            *out = text.str();
-            if (!in || out->empty()) {
-                setupError = "cannot read the TLS file " + path;
-            }
-        };
-        read(options.tlsCaFile, &ssl.pem_root_certs);
-        read(options.tlsCertFile, &ssl.pem_cert_chain);
-        read(options.tlsKeyFile, &ssl.pem_private_key);
-        return grpc::SslCredentials(ssl);
-    }
+        , releases(v1::Releases::NewStub(channel)) {}
 
     // A context whose deadline is the client's timeout from now. Calls fail fast when the node
     // refuses connections (no wait_for_ready): an unreachable node is an answer, not a wait.
     std::unique_ptr<grpc::ClientContext> context() const {
         auto context = std::make_unique<grpc::ClientContext>();
         context->set_deadline(std::chrono::system_clock::now() + options.timeout);
-        if (!options.token.empty()) {
-            context->AddMetadata("authorization", "Bearer " + options.token);
-        }
-        if (!options.user.empty()) {
-            context->AddMetadata("x-flowdeck-user", options.user);
-        }
+        detail::authorize(*context, options.credentials);
         return context;
     }
 

@@ -1,4 +1,5 @@
 // TelemetryWatch, EventWatch and fetchNodeInfo over gRPC.
+#include "channel.h"
 #include "telemetry_proto.h"
 
 #include "flowdeck/v1/telemetry.grpc.pb.h"
@@ -24,10 +25,6 @@ std::string describe(std::chrono::milliseconds duration) {
         return std::to_string(duration.count() / 1000) + " s";
     }
     return std::to_string(duration.count()) + " ms";
-}
-
-std::shared_ptr<grpc::Channel> channelTo(const std::string& address) {
-    return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
 }
 
 // Waits for the channel to connect, looking at `stopping` every kStopPoll; false with *why when
@@ -64,7 +61,8 @@ public:
     StreamThread(const StreamThread&) = delete;
     StreamThread& operator=(const StreamThread&) = delete;
 
-    bool start(std::string address, std::chrono::milliseconds connectTimeout, StreamBody body,
+    bool start(std::string address, Credentials credentials,
+               std::chrono::milliseconds connectTimeout, StreamBody body,
                std::function<void(const WatchEnd&)> onEnd) {
         if (m_running) {
             return false;
@@ -74,14 +72,15 @@ public:
         }
         m_stopping = false;
         m_running = true;
-        m_thread = std::thread([this, address = std::move(address), connectTimeout,
-                                body = std::move(body), onEnd = std::move(onEnd)] {
-            const WatchEnd end = run(address, connectTimeout, body);
-            if (onEnd) {
-                onEnd(end);
-            }
-            m_running = false;
-        });
+        m_thread =
+            std::thread([this, address = std::move(address), credentials = std::move(credentials),
+                         connectTimeout, body = std::move(body), onEnd = std::move(onEnd)] {
+                const WatchEnd end = run(address, credentials, connectTimeout, body);
+                if (onEnd) {
+                    onEnd(end);
+                }
+                m_running = false;
+            });
         return true;
     }
 
@@ -101,18 +100,19 @@ public:
     bool running() const { return m_running; }
 
 private:
-    WatchEnd run(const std::string& address, std::chrono::milliseconds connectTimeout,
-                 const StreamBody& body) {
+    WatchEnd run(const std::string& address, const Credentials& credentials,
+                 std::chrono::milliseconds connectTimeout, const StreamBody& body) {
         WatchEnd end;
-        const auto channel = channelTo(address);
         std::string why;
-        if (!connect(*channel, address, connectTimeout, m_stopping, &why)) {
+        const auto channel = openChannel(address, credentials, &why);
+        if (!why.empty() || !connect(*channel, address, connectTimeout, m_stopping, &why)) {
             end.stopped = m_stopping;
             end.grpcCode = m_stopping ? grpc::StatusCode::CANCELLED : grpc::StatusCode::UNAVAILABLE;
             end.message = why;
             return end;
         }
         grpc::ClientContext context;
+        authorize(context, credentials);
         {
             // Under the lock stop() cancels with: either it sees this context or we see it.
             std::lock_guard lock(m_mutex);
@@ -185,8 +185,8 @@ bool TelemetryWatch::start(MetricsWatchOptions options, SnapshotHandler onSnapsh
         }
         return reader->Finish();
     };
-    return m_impl->thread.start(options.address, options.connectTimeout, std::move(body),
-                                std::move(onEnd));
+    return m_impl->thread.start(options.address, options.credentials, options.connectTimeout,
+                                std::move(body), std::move(onEnd));
 }
 
 void TelemetryWatch::stop() {
@@ -226,8 +226,8 @@ bool EventWatch::start(EventsWatchOptions options, EventHandler onEvent, EndHand
         }
         return reader->Finish();
     };
-    return m_impl->thread.start(options.address, options.connectTimeout, std::move(body),
-                                std::move(onEnd));
+    return m_impl->thread.start(options.address, options.credentials, options.connectTimeout,
+                                std::move(body), std::move(onEnd));
 }
 
 void EventWatch::stop() {
@@ -239,9 +239,18 @@ bool EventWatch::running() const {
 }
 
 std::optional<NodeInfo> fetchNodeInfo(const std::string& address, std::chrono::milliseconds timeout,
-                                      std::string* error) {
-    const auto stub = v1::Telemetry::NewStub(channelTo(address));
+                                      std::string* error, const Credentials& credentials) {
+    std::string setupError;
+    const auto stub =
+        v1::Telemetry::NewStub(detail::openChannel(address, credentials, &setupError));
+    if (!setupError.empty()) {
+        if (error != nullptr) {
+            *error = setupError;
+        }
+        return std::nullopt;
+    }
     grpc::ClientContext context;
+    detail::authorize(context, credentials);
     context.set_deadline(SystemClock::now() + timeout);
     context.set_wait_for_ready(true); // wait for the connection, within the deadline
     v1::NodeInfo info;

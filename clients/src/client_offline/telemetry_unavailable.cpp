@@ -49,7 +49,7 @@ bool EventWatch::running() const {
 }
 
 std::optional<NodeInfo> fetchNodeInfo(const std::string&, std::chrono::milliseconds,
-                                      std::string* error) {
+                                      std::string* error, const Credentials&) {
     if (error != nullptr) {
         *error = kWhy;
     }

@@ -6,6 +6,7 @@
 // callers never see a generated protobuf type. Every call is synchronous with a deadline: call
 // from a worker thread where a UI must stay live. A client may be used from one thread at a time.
 
+#include "flowdeck/client/credentials.h"
 #include "flowdeck/engine/release.h"
 
 #include <chrono>
@@ -73,15 +74,7 @@ struct ClientOptions {
     std::string address; // "host:port" of the node's gRPC API
     std::string tenantId = "default";
     std::chrono::milliseconds timeout{10000}; // per call, connecting included
-    // Sent as "authorization: Bearer <token>" when set (a node started with --tokens needs it).
-    std::string token;
-    // Who to record as the actor on a node without tokens (x-flowdeck-user); empty: $USER.
-    std::string user;
-    // TLS: trust this CA bundle (PEM file) and speak TLS; with certFile/keyFile, present a
-    // client certificate too (mutual TLS). All empty: plaintext.
-    std::string tlsCaFile;
-    std::string tlsCertFile;
-    std::string tlsKeyFile;
+    Credentials credentials;                  // token, user and TLS; see withEnvironment()
 };
 
 class ReleasesClient final {

@@ -5,6 +5,8 @@
 // never see a generated protobuf type. Watches run on a thread of their own and can be stopped at
 // any time; every connection attempt has a deadline.
 
+#include "flowdeck/client/credentials.h"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -129,7 +131,7 @@ struct NodeInfo {
 // Asks a node for its facts; nullopt with *error (e.g. "cannot reach 10.0.0.5:7443 within 5 s")
 // when the call fails or takes longer than `timeout`.
 std::optional<NodeInfo> fetchNodeInfo(const std::string& address, std::chrono::milliseconds timeout,
-                                      std::string* error);
+                                      std::string* error, const Credentials& credentials = {});
 
 // ---- Events -----------------------------------------------------------------------------------
 
@@ -185,6 +187,7 @@ struct MetricsWatchOptions {
     std::vector<std::string> families;        // name prefixes; empty: all
     bool omitBuckets = false;                 // no quantiles needed
     std::chrono::milliseconds connectTimeout{5000};
+    Credentials credentials;
 };
 
 struct EventsWatchOptions {
@@ -192,6 +195,7 @@ struct EventsWatchOptions {
     std::vector<EventKind> kinds; // empty: all
     uint32_t replay = 0;          // first send up to this many recent events (node caps at 1000)
     std::chrono::milliseconds connectTimeout{5000};
+    Credentials credentials;
 };
 
 // A WatchMetrics stream on a thread of its own. Handlers run on that thread, one at a time.
