@@ -162,6 +162,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.0, 1e9));
     app.add_option("--audit-log", settings.node.access.auditFile,
                    "Where audited calls are appended as JSON lines (default: DATA/audit.log)");
+    // Every flag can also come from a TOML/INI file (`grpc = "127.0.0.1:7443"`, `tokens =
+    // "/etc/flowdeck/tokens.json"`); the command line wins over the file.
+    app.set_config("--config", "", "Read flags from this TOML or INI file (key = value)");
+    app.allow_config_extras(CLI::config_extras_mode::error); // a misspelt key is an error
     CLI11_PARSE(app, argc, argv);
     return run(settings);
 }

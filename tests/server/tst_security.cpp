@@ -332,6 +332,36 @@ private Q_SLOTS:
         QVERIFY2(log.contains("chmod 600"), qPrintable(log));
     }
 
+    void flagsComeFromAConfigFileToo() {
+        QTemporaryDir data;
+        const QString config = data.filePath("flowd.toml");
+        QFile file(config);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("# limits for the test\nrate-limit = 60\nrate-burst = 1\n");
+        file.close();
+        FlowdProcess flowd;
+        QVERIFY2(flowd.start(data.path(), m_flowsDir.path(), {"--config", config}),
+                 qPrintable(flowd.log()));
+        auto http = flowd.http();
+        const std::string body =
+            "{\"tenant_id\":\"acme\",\"conversation_id\":\"cfg\",\"content\":{\"text\":\"hi\"}}";
+        QCOMPARE(http.Post("/api/v2/process", body, "application/json")->status, 200);
+        QCOMPARE(http.Post("/api/v2/process", body, "application/json")->status, 429);
+        int exitCode = -1;
+        QVERIFY(flowd.stop(&exitCode));
+
+        QFile bad(data.filePath("bad.toml"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("rate-limmit = 60\n");
+        bad.close();
+        QProcess refused;
+        refused.start(flowd_test::kFlowd, {"--config", bad.fileName()});
+        QVERIFY(refused.waitForFinished(15000));
+        QVERIFY(refused.exitCode() != 0);
+        QVERIFY(QString::fromUtf8(refused.readAllStandardError() + refused.readAllStandardOutput())
+                    .contains("rate-limmit"));
+    }
+
     void cleanupTestCase() {
         int exitCode = -1;
         QVERIFY(m_flowd.stop(&exitCode));
