@@ -15,7 +15,7 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
                                   QStringLiteral("Open this flow file."), QStringLiteral("FLOW"));
     const QCommandLineOption workspace(
         QStringLiteral("workspace"),
-        QStringLiteral("Start in this workspace (design, simulate, clusters)."),
+        QStringLiteral("Start in this workspace (design, simulate, clusters, deploy)."),
         QStringLiteral("NAME"), QStringLiteral("design"));
     const QCommandLineOption db(QStringLiteral("workspace-db"),
                                 QStringLiteral("Use this workspace database file."),
@@ -54,7 +54,8 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
         QStringLiteral("STATE"));
     const QCommandLineOption connectTo(
         QStringLiteral("connect"),
-        QStringLiteral("Clusters: connect to this flowd node's gRPC address (repeatable)."),
+        QStringLiteral("Clusters: connect to this flowd node's gRPC address (repeatable; "
+                       "Deploy uses the first)."),
         QStringLiteral("HOST:PORT"));
     const QCommandLineOption after(
         QStringLiteral("after"),
@@ -74,7 +75,7 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
     options.workspace = parser.value(workspace).toLower();
 #ifdef FLOWDECK_HAVE_CLUSTERS
     const QStringList workspaces{QStringLiteral("design"), QStringLiteral("simulate"),
-                                 QStringLiteral("clusters")};
+                                 QStringLiteral("clusters"), QStringLiteral("deploy")};
 #else
     const QStringList workspaces{QStringLiteral("design"), QStringLiteral("simulate")};
 #endif

@@ -5,7 +5,9 @@
 #include "models/workspace_store.h"
 #include "simulate/simulate_workspace.h"
 #ifdef FLOWDECK_HAVE_CLUSTERS
+#include "clusters/cluster_connection.h"
 #include "clusters/clusters_workspace.h"
+#include "deploy/deploy_workspace.h"
 #endif
 
 #include <QAction>
@@ -37,6 +39,14 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
     m_clusters = new ClustersWorkspace;
     m_clustersPage = m_clusters;
     m_stack->addWidget(m_clustersPage);
+    m_deploy = new DeployWorkspace(m_design);
+    // With nothing typed in its own bar, Deploy talks to the node Clusters watches first.
+    m_deploy->setAddressSuggestion([this] {
+        const auto& connections = m_clusters->connections();
+        return connections.isEmpty() ? QString() : connections.front()->address();
+    });
+    m_deployPage = m_deploy;
+    m_stack->addWidget(m_deployPage);
 #endif
     setCentralWidget(m_stack);
 
@@ -63,6 +73,10 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
         addWorkspace("clusters", tr("Clusters"), Qt::Key_3,
                      tr("Clusters: live flowd nodes, their traffic and events (Ctrl+3)"));
     }
+    if (m_deploy) {
+        addWorkspace("deploy", tr("Deploy"), Qt::Key_4,
+                     tr("Deploy: roll flow versions out, promote, abort, roll back (Ctrl+4)"));
+    }
     m_workspaceActions.value(QStringLiteral("design"))->setChecked(true);
     addToolBar(Qt::LeftToolBarArea, bar);
 
@@ -76,6 +90,8 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
             [this](const QString& message, int ms) { statusBar()->showMessage(message, ms); });
 #ifdef FLOWDECK_HAVE_CLUSTERS
     connect(m_clusters, &ClustersWorkspace::statusMessage, this,
+            [this](const QString& message, int ms) { statusBar()->showMessage(message, ms); });
+    connect(m_deploy, &DeployWorkspace::statusMessage, this,
             [this](const QString& message, int ms) { statusBar()->showMessage(message, ms); });
 #endif
     buildMenus();
@@ -126,6 +142,10 @@ void MainWindow::buildMenus() {
     m_flowMenu->addActions(m_design->flowActions());
     m_simulateMenu = menuBar()->addMenu(tr("&Simulate"));
     m_simulateMenu->addActions(m_simulate->simulateActions());
+#ifdef FLOWDECK_HAVE_CLUSTERS
+    m_deployMenu = menuBar()->addMenu(tr("&Deploy"));
+    m_deployMenu->addActions(m_deploy->deployActions());
+#endif
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Flowdeck"), this, [this] {
         QMessageBox::about(this, tr("About Flowdeck"),
@@ -220,6 +240,7 @@ void MainWindow::restoreWindowState() {
     m_simulate->restoreLayout(m_store->setting(QStringLiteral("simulate/state")).toByteArray());
 #ifdef FLOWDECK_HAVE_CLUSTERS
     m_clusters->restoreLayout(m_store->setting(QStringLiteral("clusters/state")).toByteArray());
+    m_deploy->restoreLayout(m_store->setting(QStringLiteral("deploy/state")).toByteArray());
 #endif
 }
 
@@ -233,13 +254,15 @@ void MainWindow::saveWindowState() {
     m_store->setSetting(QStringLiteral("simulate/state"), m_simulate->saveState());
 #ifdef FLOWDECK_HAVE_CLUSTERS
     m_store->setSetting(QStringLiteral("clusters/state"), m_clusters->saveState());
+    m_store->setSetting(QStringLiteral("deploy/state"), m_deploy->saveState());
 #endif
 }
 
 void MainWindow::showWorkspace(const QString& name) {
     const bool simulate = name == QLatin1String("simulate");
     const bool clusters = name == QLatin1String("clusters") && m_clusters;
-    const QString key = simulate || clusters ? name : QStringLiteral("design");
+    const bool deploy = name == QLatin1String("deploy") && m_deploy;
+    const QString key = simulate || clusters || deploy ? name : QStringLiteral("design");
     if (QAction* action = m_workspaceActions.value(key)) {
         action->setChecked(true);
     }
@@ -248,6 +271,8 @@ void MainWindow::showWorkspace(const QString& name) {
         page = m_simulate;
     } else if (clusters) {
         page = m_clustersPage;
+    } else if (deploy) {
+        page = m_deployPage;
     }
     m_stack->setCurrentWidget(page);
     // Each workspace's own menu only where it applies, and the editor's single-key shortcuts (A
@@ -255,6 +280,9 @@ void MainWindow::showWorkspace(const QString& name) {
     const bool design = key == QLatin1String("design");
     m_flowMenu->menuAction()->setVisible(design);
     m_simulateMenu->menuAction()->setVisible(simulate);
+    if (m_deployMenu) {
+        m_deployMenu->menuAction()->setVisible(deploy);
+    }
     for (QAction* action : m_design->canvasKeyActions()) {
         action->setEnabled(design);
     }
@@ -269,6 +297,9 @@ QString MainWindow::currentWorkspace() const {
     }
     if (m_clustersPage && m_stack->currentWidget() == m_clustersPage) {
         return QStringLiteral("clusters");
+    }
+    if (m_deployPage && m_stack->currentWidget() == m_deployPage) {
+        return QStringLiteral("deploy");
     }
     return QStringLiteral("design");
 }

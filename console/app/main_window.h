@@ -10,6 +10,7 @@ class QStackedWidget;
 namespace flowdeck::console {
 
 class ClustersWorkspace;
+class DeployWorkspace;
 class DesignWorkspace;
 class SimulateWorkspace;
 class WorkspaceStore;
@@ -27,7 +28,9 @@ public:
     SimulateWorkspace* simulate() const { return m_simulate; }
     // Null in a build without the gRPC client (FLOWDECK_BUILD_PROTO=OFF).
     ClustersWorkspace* clusters() const { return m_clusters; }
-    // "design", "simulate" or "clusters".
+    // Null in a build without the gRPC client, like clusters().
+    DeployWorkspace* deploy() const { return m_deploy; }
+    // "design", "simulate", "clusters" or "deploy".
     void showWorkspace(const QString& name);
     QString currentWorkspace() const;
     // Offers to restore edits a crash left unsaved. `ask` false restores the newest silently.
@@ -51,6 +54,9 @@ private:
     SimulateWorkspace* m_simulate;
     ClustersWorkspace* m_clusters = nullptr;
     QWidget* m_clustersPage = nullptr; // m_clusters as a page of m_stack
+    DeployWorkspace* m_deploy = nullptr;
+    QWidget* m_deployPage = nullptr; // m_deploy as a page of m_stack
+    QMenu* m_deployMenu = nullptr;
     QHash<QString, QAction*> m_workspaceActions;
     QMenu* m_recentMenu = nullptr;
     QMenu* m_simulateMenu = nullptr;

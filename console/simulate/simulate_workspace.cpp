@@ -122,8 +122,7 @@ void SimulateWorkspace::buildDocks() {
                              Qt::DockWidgetArea area) {
         return addDock(this, widget, title, name, area);
     };
-    QDockWidget* chat =
-        dock(m_chat, tr("Conversation"), QStringLiteral("ChatDock"), Qt::LeftDockWidgetArea);
+    dock(m_chat, tr("Conversation"), QStringLiteral("ChatDock"), Qt::LeftDockWidgetArea);
     QDockWidget* context =
         dock(m_context, tr("Context"), QStringLiteral("ContextDock"), Qt::RightDockWidgetArea);
     QDockWidget* stubs =
