@@ -108,12 +108,13 @@ std::optional<FlowFailure> checkDocument(const v1::FlowDefinition& definition,
 
 engine::StoredFlowVersion newVersion(const std::string& tenant, const std::string& flowId,
                                      const Checked& checked, const std::string& json,
-                                     const std::string& note, const std::string& baseVersion) {
+                                     const std::string& note, const std::string& baseVersion,
+                                     const std::string& who) {
     engine::StoredFlowVersion v;
     v.tenantId = tenant;
     v.flowId = flowId;
     v.version = checked.flow->version;
-    v.createdBy = ""; // TODO(auth): the token's subject once flowd checks tokens
+    v.createdBy = who;
     v.changeNote = note;
     v.baseVersion = baseVersion;
     v.flowJson = json;
@@ -197,7 +198,7 @@ std::optional<FlowFailure> storeAndPublish(Node& node, const engine::StoredFlowV
 
 } // namespace
 
-FlowRejection createFlow(Node& node, const v1::CreateFlowRequest& request,
+FlowRejection createFlow(Node& node, const v1::CreateFlowRequest& request, const std::string& who,
                          v1::CreateFlowResponse& out) {
     Checked checked;
     if (auto failed = checkDocument(request.flow(), request.flow_id(), checked)) {
@@ -216,12 +217,12 @@ FlowRejection createFlow(Node& node, const v1::CreateFlowRequest& request,
                            "with UpdateFlow",
                        flowId, ApiStatus{grpc::StatusCode::ALREADY_EXISTS, 409});
     }
-    const auto version =
-        newVersion(tenant, flowId, checked, request.flow().flow_json(), request.change_note(), {});
+    const auto version = newVersion(tenant, flowId, checked, request.flow().flow_json(),
+                                    request.change_note(), {}, who);
     return storeAndPublish(node, version, 0, request.publish(), checked, out);
 }
 
-FlowRejection updateFlow(Node& node, const v1::UpdateFlowRequest& request,
+FlowRejection updateFlow(Node& node, const v1::UpdateFlowRequest& request, const std::string& who,
                          v1::UpdateFlowResponse& out) {
     const std::string& flowId = request.flow_id();
     if (auto failed = checkFlowId(flowId)) {
@@ -248,7 +249,7 @@ FlowRejection updateFlow(Node& node, const v1::UpdateFlowRequest& request,
                        flowId);
     }
     const auto version = newVersion(tenant, flowId, checked, request.flow().flow_json(),
-                                    request.change_note(), request.base_version());
+                                    request.change_note(), request.base_version(), who);
     return storeAndPublish(node, version, stored ? stored->latestRevision : 0, request.publish(),
                            checked, out);
 }

@@ -37,9 +37,10 @@ Rejection listFlows(Node& node, const v1::ListFlowsRequest& request, v1::ListFlo
 Rejection getFlow(Node& node, const v1::GetFlowRequest& request, v1::GetFlowResponse& out);
 
 // In flow_versions_api.cpp: the calls that write versions, and the version listing.
-FlowRejection createFlow(Node& node, const v1::CreateFlowRequest& request,
+// `who` is the caller (the token's subject), recorded as the version's author.
+FlowRejection createFlow(Node& node, const v1::CreateFlowRequest& request, const std::string& who,
                          v1::CreateFlowResponse& out);
-FlowRejection updateFlow(Node& node, const v1::UpdateFlowRequest& request,
+FlowRejection updateFlow(Node& node, const v1::UpdateFlowRequest& request, const std::string& who,
                          v1::UpdateFlowResponse& out);
 FlowRejection deleteFlow(Node& node, const v1::DeleteFlowRequest& request,
                          v1::DeleteFlowResponse& out);

@@ -224,13 +224,15 @@ public:
     }
     grpc::Status CreateFlow(grpc::ServerContext* context, const v1::CreateFlowRequest* in,
                             v1::CreateFlowResponse* out) override {
-        return serveFlow(this->m_node, context, *in,
-                         [&](const Principal& who) { return createFlow(this->m_node, *in, *out); });
+        return serveFlow(this->m_node, context, *in, [&](const Principal& who) {
+            return createFlow(this->m_node, *in, who.subject, *out);
+        });
     }
     grpc::Status UpdateFlow(grpc::ServerContext* context, const v1::UpdateFlowRequest* in,
                             v1::UpdateFlowResponse* out) override {
-        return serveFlow(this->m_node, context, *in,
-                         [&](const Principal& who) { return updateFlow(this->m_node, *in, *out); });
+        return serveFlow(this->m_node, context, *in, [&](const Principal& who) {
+            return updateFlow(this->m_node, *in, who.subject, *out);
+        });
     }
     grpc::Status DeleteFlow(grpc::ServerContext* context, const v1::DeleteFlowRequest* in,
                             v1::DeleteFlowResponse* out) override {

@@ -130,7 +130,7 @@ void postFlow(Node& node, const httplib::Request& request, httplib::Response& re
         return;
     }
     v1::CreateFlowResponse out;
-    answer(response, createFlow(node, in, out), out, traceId, 201);
+    answer(response, createFlow(node, in, who->subject, out), out, traceId, 201);
     audited(node, *who, in, response, traceId);
 }
 
@@ -153,7 +153,7 @@ void putFlow(Node& node, const httplib::Request& request, httplib::Response& res
         return;
     }
     v1::UpdateFlowResponse out;
-    answer(response, updateFlow(node, in, out), out, traceId);
+    answer(response, updateFlow(node, in, who->subject, out), out, traceId);
     audited(node, *who, in, response, traceId);
 }
 

@@ -250,6 +250,22 @@ private Q_SLOTS:
         QVERIFY(found);
     }
 
+    void aStoredVersionNamesItsAuthor() {
+        auto flows = v1::Flows::NewStub(channel());
+        grpc::ClientContext create;
+        create.AddMetadata("authorization", "Bearer operator-token-acme-0002");
+        v1::CreateFlowRequest request;
+        request.set_tenant_id("acme");
+        request.set_flow_id("authored");
+        QFile booking(RESOURCES_DIR "/flows/booking.json");
+        QVERIFY(booking.open(QIODevice::ReadOnly));
+        request.mutable_flow()->set_flow_json(booking.readAll().toStdString());
+        v1::CreateFlowResponse created;
+        const auto status = flows->CreateFlow(&create, request, &created);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        QCOMPARE(created.version().created_by(), std::string("ops-acme"));
+    }
+
     void httpAcceptsBearerAndApiKey() {
         auto http = m_flowd.http();
         const std::string body =
