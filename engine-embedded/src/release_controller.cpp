@@ -100,6 +100,9 @@ void ReleaseController::start(std::chrono::milliseconds period) {
         while (!m_wake.wait_for(lock, period, [this] { return m_stopping; })) {
             lock.unlock();
             tick();
+            if (m_deps.onTick) {
+                m_deps.onTick();
+            }
             lock.lock();
         }
     });

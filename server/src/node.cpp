@@ -114,9 +114,9 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
     node->loadStoredFlows();
     engine::EngineOptions engineOptions;
     Node* self = node.get();
-    engineOptions.onProcessed = [self](const engine::MessageRequest&,
+    engineOptions.onProcessed = [self](const engine::MessageRequest& request,
                                        const engine::ProcessResult& result) {
-        self->recordForRelease(result);
+        self->recordProcessed(request, result);
     };
     node->m_engine = std::make_unique<engine::Engine>(
         node->m_flows, *node->m_store, node->m_gateway, std::move(engineOptions), &node->m_metrics);

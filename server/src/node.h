@@ -1,6 +1,7 @@
 #pragma once
 
 #include "access.h"
+#include "active_conversations.h"
 #include "flowdeck/engine/engine.h"
 #include "flowdeck/engine/flow_registry.h"
 #include "flowdeck/engine/flow_version_store.h"
@@ -114,7 +115,9 @@ private:
     bool openReleases(std::string* error);
     void announceRelease(const engine::release::HistoryEntry& entry,
                          const engine::release::Rollout* rollout);
-    void recordForRelease(const engine::ProcessResult& result);
+    // Feeds release analysis and flowdeck_conversations_active from every processed message.
+    void recordProcessed(const engine::MessageRequest& request,
+                         const engine::ProcessResult& result);
 
     NodeOptions m_options;
     engine::MetricsRegistry m_metrics;
@@ -137,6 +140,7 @@ private:
     std::unique_ptr<AccessControl> m_access;
     std::unique_ptr<engine::release::ReleaseStore> m_releaseStore;
     engine::release::VariantStats m_variantStats;
+    ActiveConversations m_activeConversations;
     // Last: destroyed first, so its thread stops before anything it uses goes away.
     std::unique_ptr<engine::release::ReleaseController> m_releases;
 };

@@ -83,6 +83,12 @@ bool Node::openReleases(std::string* error) {
             }
         },
         [](const std::string& message) { logLine(message); },
+        [this] {
+            if (m_names.conversationsActive != nullptr) {
+                m_names.conversationsActive->set(
+                    static_cast<double>(m_activeConversations.count(wallClockMs())));
+            }
+        },
         &m_flowEditMutex};
     m_releases = std::make_unique<rel::ReleaseController>(std::move(deps));
     for (const auto& problem : m_releases->resume()) {
@@ -103,9 +109,15 @@ void Node::announceRelease(const rel::HistoryEntry& entry, const rel::Rollout*) 
     m_events.publish(std::move(event));
 }
 
-void Node::recordForRelease(const engine::ProcessResult& result) {
+void Node::recordProcessed(const engine::MessageRequest& request,
+                           const engine::ProcessResult& result) {
     if (result.duplicate || !result.stored || result.flowId.empty()) {
         return; // retries and rejected requests say nothing about a version
+    }
+    const size_t active =
+        m_activeConversations.touch(request.tenantId, request.conversationId, wallClockMs());
+    if (m_names.conversationsActive != nullptr) {
+        m_names.conversationsActive->set(static_cast<double>(active));
     }
     rel::VariantStats::Sample sample;
     sample.error = !result.errors.empty() || !result.failedIntegrations.empty();

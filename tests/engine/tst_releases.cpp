@@ -55,6 +55,7 @@ struct Rig {
             [this](const HistoryEntry& e, const Rollout*) { announced.push_back(e); },
             {},
             {},
+            {},
             nullptr});
     }
 

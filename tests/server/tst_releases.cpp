@@ -284,7 +284,10 @@ private Q_SLOTS:
         }
         ctx->TryCancel();
         QVERIFY(sawAbort);
-        QCOMPARE(m_flowd.scrape()["flowdeck_rollout_step{flow=\"shop\"}"], 0.0);
+        const auto samples = m_flowd.scrape();
+        QCOMPARE(samples.at("flowdeck_rollout_step{flow=\"shop\"}"), 0.0);
+        // 40 + 10 conversations had a message within the last five minutes.
+        QCOMPARE(samples.at("flowdeck_conversations_active"), 50.0);
     }
 
     void refusalsMapToTheirStatuses() {

@@ -59,6 +59,9 @@ public:
         std::function<void(const std::string& flowId, int step)> onStep;
         // Called when a rollout could not be saved (the node logs it; the rollout goes on).
         std::function<void(const std::string& message)> onError;
+        // Called after every tick of the driver thread, outside any lock (the node refreshes its
+        // time-based gauges there). May be empty.
+        std::function<void()> onTick;
         // Held (before the controller's own lock) while a call may change which version is
         // active, so the controller and other editors of the flow store never interleave.
         std::mutex* editMutex = nullptr;
