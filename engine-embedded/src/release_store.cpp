@@ -235,21 +235,8 @@ std::unique_ptr<ReleaseStore> makeMemoryReleaseStore() {
 }
 
 std::unique_ptr<ReleaseStore> openSqliteReleaseStore(const std::string& path, std::string* error) {
-    sqlite3* raw = nullptr;
-    const int rc =
-        sqlite3_open_v2(path.c_str(), &raw,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-    sqlite::Connection db(raw);
-    if (rc != SQLITE_OK) {
-        *error = "cannot open " + path + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
-        return nullptr;
-    }
-    sqlite3_busy_timeout(db.get(), 5000);
-    // synchronous=FULL: a rollout step or an abort that was acknowledged must survive power loss.
-    if (!sqlite::exec(db.get(), "PRAGMA journal_mode=WAL", error) ||
-        !sqlite::exec(db.get(), "PRAGMA synchronous=FULL", error) ||
-        !sqlite::exec(db.get(), kSchema, error)) {
-        *error = path + ": " + *error;
+    sqlite::Connection db = sqlite::openDurableDatabase(path, kSchema, error);
+    if (!db) {
         return nullptr;
     }
     return std::make_unique<SqliteReleaseStore>(std::move(db));

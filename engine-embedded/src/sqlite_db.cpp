@@ -239,6 +239,26 @@ std::string describe(sqlite3* db, int code, std::string_view what,
     return message;
 }
 
+Connection openDurableDatabase(const std::string& path, std::string_view schema,
+                               std::string* error) {
+    sqlite3* raw = nullptr;
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &raw,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    Connection db(raw);
+    if (rc != SQLITE_OK) {
+        *error = "cannot open " + path + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+        return nullptr;
+    }
+    sqlite3_busy_timeout(db.get(), 5000);
+    if (!exec(db.get(), "PRAGMA journal_mode=WAL", error) ||
+        !exec(db.get(), "PRAGMA synchronous=FULL", error) || !exec(db.get(), schema, error)) {
+        *error = path + ": " + *error;
+        return nullptr;
+    }
+    return db;
+}
+
 int64_t nowMs() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();

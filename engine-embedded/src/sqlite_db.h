@@ -65,6 +65,12 @@ enum class Role { Writer, Reader, Checkpointer };
 Connection openConnection(const std::string& path, const SqliteOptions& options, Role role,
                           std::string* error);
 
+// One connection for a small store of rare, precious writes (flow versions, releases): WAL,
+// synchronous=FULL (an acknowledged write survives power loss), a 5 s busy timeout, and `schema`
+// applied. Null with *error naming the file.
+Connection openDurableDatabase(const std::string& path, std::string_view schema,
+                               std::string* error);
+
 // Runs SQL without results. False with `error` ("<what>: <sqlite message>") on failure.
 bool exec(sqlite3* db, std::string_view sql, std::string* error);
 
