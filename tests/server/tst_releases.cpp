@@ -373,6 +373,37 @@ private Q_SLOTS:
         QCOMPARE(entries[3].percent(), 30u);
     }
 
+    void aHealthyCanaryIsPromotedByItsAnalysis() {
+        store("3", m_stub.url("/ok"), false);
+        v1::CanaryStep step;
+        step.set_percent(50);
+        *step.mutable_analysis() = TimeUtil::SecondsToDuration(2);
+        v1::AnalysisThresholds thresholds;
+        thresholds.set_max_error_rate(0.1);
+        thresholds.set_min_messages(5);
+        *thresholds.mutable_check_interval() = TimeUtil::SecondsToDuration(1);
+        v1::Rollout rollout;
+        const auto status = deploy("3", {step}, thresholds, &rollout);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        int canary = 0;
+        for (int i = 0; i < 30; ++i) {
+            const auto [variant, reply] = converse("healthy-" + std::to_string(i));
+            canary += variant == "canary" ? 1 : 0;
+            // No variant: the analysis already passed and version 3 serves everyone.
+            QCOMPARE(reply, std::string(variant == "stable" ? "Found it (1)" : "Found it (3)"));
+        }
+        QVERIFY2(canary >= 5, std::to_string(canary).c_str()); // enough for a verdict
+        QTRY_COMPARE_WITH_TIMEOUT(current().state(), v1::ROLLOUT_STATE_SUCCEEDED, 10000);
+        const v1::Rollout done = current();
+        QCOMPARE(done.last_analysis().verdict(), v1::VERDICT_PASS);
+        QVERIFY(done.last_analysis().canary().messages() >= 5);
+        QVERIFY(done.last_analysis().canary().messages() <= uint64_t(canary));
+        const auto entries = history();
+        QCOMPARE(entries[0].action(), v1::HISTORY_ACTION_COMPLETED);
+        QVERIFY(entries[0].automatic());
+        QCOMPARE(converse("after-promotion").second, std::string("Found it (3)"));
+    }
+
     void cleanupTestCase() {
         int exitCode = -1;
         QVERIFY(m_flowd.stop(&exitCode));
