@@ -243,7 +243,9 @@ private Q_SLOTS:
                  aborted.state_reason().c_str());
         QCOMPARE(aborted.current_percent(), 0u);
         QCOMPARE(aborted.last_analysis().verdict(), v1::VERDICT_FAIL);
-        QCOMPARE(aborted.last_analysis().canary().errors(), uint64_t(canary));
+        // A canary message may land between the breach's measurement and the abort.
+        QVERIFY(aborted.last_analysis().canary().errors() >= 5);
+        QVERIFY(aborted.last_analysis().canary().errors() <= uint64_t(canary));
         QCOMPARE(aborted.last_analysis().stable().errors(), uint64_t{0});
 
         const auto entries = history();
