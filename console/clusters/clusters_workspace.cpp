@@ -1,5 +1,7 @@
 #include "clusters/clusters_workspace.h"
 
+#include "clusters/alert_rules_dialog.h"
+#include "clusters/alerts_model.h"
 #include "clusters/cluster_connection.h"
 #include "clusters/event_log_model.h"
 #include "clusters/node_table_model.h"
@@ -7,6 +9,9 @@
 
 #include <QComboBox>
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -15,7 +20,9 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSaveFile>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -42,7 +49,9 @@ bool validAddress(const QString& address) {
 ClustersWorkspace::ClustersWorkspace(QWidget* parent)
     : QMainWindow(parent)
     , m_nodeModel(new NodeTableModel(this))
-    , m_eventModel(new EventLogModel(EventLogModel::kDefaultCapacity, this)) {
+    , m_eventModel(new EventLogModel(EventLogModel::kDefaultCapacity, this))
+    , m_alertModel(new AlertsModel(this))
+    , m_alertRules(defaultAlertRules()) {
     setObjectName(QStringLiteral("ClustersWorkspace"));
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
 
@@ -73,11 +82,20 @@ ClustersWorkspace::ClustersWorkspace(QWidget* parent)
     layout->addWidget(split, 1);
     setCentralWidget(central);
     buildEventsDock();
+    buildAlertsDock();
+    QFile saved(alertRulesPath());
+    if (saved.open(QIODevice::ReadOnly)) {
+        QString error;
+        if (auto rules = alertRulesFromJson(saved.read(1 << 20), &error)) {
+            m_alertRules = std::move(*rules);
+        }
+    }
 
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] {
         refreshCharts();
         m_nodeModel->refreshClock();
+        refreshAlerts();
     });
     m_tick.start();
 }
@@ -191,6 +209,7 @@ bool ClustersWorkspace::connectTo(const QString& address, QString* error) {
             [this, address](const MetricSample& sample) { m_history.append(address, sample); });
     connect(connection, &ClusterConnection::eventArrived, this,
             [this](const client::ClusterEvent& event) { m_eventModel->add(event); });
+    trackState(connection);
     connection->start();
     Q_EMIT statusMessage(tr("Connecting to %1…").arg(address), 3000);
     return true;
@@ -254,6 +273,86 @@ void ClustersWorkspace::refreshCharts() {
 void ClustersWorkspace::restoreLayout(const QByteArray& state) {
     if (!state.isEmpty()) {
         restoreState(state);
+    }
+}
+
+} // namespace flowdeck::console
+
+namespace flowdeck::console {
+
+void ClustersWorkspace::buildAlertsDock() {
+    auto* table = new QTableView;
+    table->setObjectName(QStringLiteral("ClusterAlerts"));
+    table->setModel(m_alertModel);
+    table->verticalHeader()->hide();
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setWordWrap(false);
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setStretchLastSection(true);
+    m_alertSummary = new QLabel(tr("No alerts firing"));
+    m_alertSummary->setObjectName(QStringLiteral("ClusterAlertSummary"));
+    auto* edit = new QPushButton(tr("Alert rules…"));
+    edit->setObjectName(QStringLiteral("ClusterAlertRules"));
+    connect(edit, &QPushButton::clicked, this, &ClustersWorkspace::editAlertRules);
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_alertSummary, 1);
+    row->addWidget(edit);
+    layout->addLayout(row);
+    layout->addWidget(table, 1);
+    addDock(this, panel, tr("Alerts"), QStringLiteral("ClusterAlertsDock"),
+            Qt::BottomDockWidgetArea);
+}
+
+// The rules need to know since when a node has been down; the connection only knows its state.
+void ClustersWorkspace::trackState(ClusterConnection* connection) {
+    const QString address = connection->address();
+    m_nodeStatus.insert(address, {address, true, QDateTime::currentMSecsSinceEpoch()});
+    connect(connection, &ClusterConnection::stateChanged, this, [this, connection, address] {
+        const bool up = connection->state() != ClusterConnection::State::Down;
+        NodeStatus& status = m_nodeStatus[address];
+        if (status.up != up) {
+            status = {address, up, QDateTime::currentMSecsSinceEpoch()};
+        }
+    });
+}
+
+void ClustersWorkspace::setAlertRules(QList<AlertRule> rules) {
+    m_alertRules = std::move(rules);
+    refreshAlerts();
+}
+
+void ClustersWorkspace::refreshAlerts() {
+    QList<NodeStatus> nodes;
+    for (ClusterConnection* connection : m_connections) {
+        nodes.append(m_nodeStatus.value(connection->address()));
+    }
+    m_alertModel->setAlerts(AlertEvaluator::evaluate(m_alertRules, m_history, nodes,
+                                                     QDateTime::currentMSecsSinceEpoch()));
+    const int count = m_alertModel->rowCount();
+    m_alertSummary->setText(count == 0 ? tr("No alerts firing")
+                                       : tr("%n alert(s) firing", nullptr, count));
+}
+
+QString ClustersWorkspace::alertRulesPath() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) +
+           QStringLiteral("/alert-rules.json");
+}
+
+void ClustersWorkspace::editAlertRules() {
+    AlertRulesDialog dialog(m_alertRules, this);
+    if (dialog.exec() != QDialog::Accepted) {
+        return;
+    }
+    setAlertRules(dialog.rules());
+    QDir().mkpath(QFileInfo(alertRulesPath()).absolutePath());
+    QSaveFile file(alertRulesPath());
+    if (!file.open(QIODevice::WriteOnly) || file.write(alertRulesToJson(m_alertRules)) < 0 ||
+        !file.commit()) {
+        Q_EMIT statusMessage(tr("Could not save the alert rules to %1").arg(alertRulesPath()),
+                             5000);
     }
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "clusters/alert_rules.h"
 #include "clusters/chart_adapter.h"
 #include "clusters/metrics_history.h"
 
+#include <QHash>
 #include <QList>
 #include <QMainWindow>
 #include <QTimer>
@@ -10,11 +12,13 @@
 #include <vector>
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QTableView;
 
 namespace flowdeck::console {
 
+class AlertsModel;
 class ClusterConnection;
 class EventLogModel;
 class NodeTableModel;
@@ -51,6 +55,16 @@ public:
     void refreshCharts();
     void restoreLayout(const QByteArray& state);
 
+    // Alert rules (issue 7's defaults until edited), judged on the live history every tick.
+    AlertsModel* alertModel() const { return m_alertModel; }
+    const QList<AlertRule>& alertRules() const { return m_alertRules; }
+    void setAlertRules(QList<AlertRule> rules);
+    // Re-evaluates the rules now (the timer does it every second).
+    void refreshAlerts();
+    // Opens the JSON rules editor; valid edits apply and are saved to alertRulesPath().
+    void editAlertRules();
+    static QString alertRulesPath();
+
 Q_SIGNALS:
     void statusMessage(const QString& message, int timeoutMs);
 
@@ -58,6 +72,8 @@ private:
     QWidget* buildAddressBar();
     QWidget* buildCharts();
     void buildEventsDock();
+    void buildAlertsDock();
+    void trackState(ClusterConnection* connection);
     void connectFromBar();
     // The connection whose row is selected, or none: then the charts show every node.
     ClusterConnection* selectedConnection() const;
@@ -68,6 +84,10 @@ private:
     QList<ClusterConnection*> m_connections; // children of this
     NodeTableModel* m_nodeModel;
     EventLogModel* m_eventModel;
+    AlertsModel* m_alertModel;
+    QList<AlertRule> m_alertRules;
+    QHash<QString, NodeStatus> m_nodeStatus; // by address: up or down, and since when
+    QLabel* m_alertSummary = nullptr;
     QLineEdit* m_address = nullptr;
     QComboBox* m_window = nullptr;
     QTableView* m_nodeTable = nullptr;

@@ -71,6 +71,11 @@ public:
     const MetricSample* latest(const QString& nodeKey) const;
     // (time ms, value) for samples at or after `sinceMs`, NaNs skipped, oldest first.
     QList<QPointF> points(const QString& nodeKey, Metric metric, qint64 sinceMs) const;
+    // The node's raw samples, NaNs included (the alert rules need "no data"), or null.
+    const SampleRing* ring(const QString& nodeKey) const {
+        const auto it = m_rings.find(nodeKey);
+        return it == m_rings.end() ? nullptr : it->second.get();
+    }
 
 private:
     std::size_t m_capacity;
