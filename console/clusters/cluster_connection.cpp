@@ -93,6 +93,8 @@ void ClusterConnection::openStreams() {
     metrics.address = m_address.toStdString();
     metrics.families = {"flowdeck_", "process_start_time_seconds"};
     metrics.connectTimeout = kConnectTimeout;
+    // $FLOWDECK_TOKEN and $USER, as flowctl and the Deploy workspace send them.
+    metrics.credentials = client::withEnvironment({});
     // The previous snapshot lives with the stream's thread: rates are differences between two.
     auto previous = std::make_shared<std::optional<client::MetricsSnapshot>>();
     m_metrics->start(
@@ -121,6 +123,7 @@ void ClusterConnection::openStreams() {
     client::EventsWatchOptions events;
     events.address = m_address.toStdString();
     events.connectTimeout = kConnectTimeout;
+    events.credentials = client::withEnvironment({});
     // Recent events are replayed on every (re)connect, so that a restarted node's own start
     // shows; what was seen before is skipped by time in onEvent.
     events.replay = kEventReplay;
@@ -161,7 +164,8 @@ void ClusterConnection::fetchInfo() {
     watcher->setFuture(QtConcurrent::run([address = m_address.toStdString()] {
         InfoResult result;
         std::string error;
-        result.info = client::fetchNodeInfo(address, kConnectTimeout, &error);
+        result.info =
+            client::fetchNodeInfo(address, kConnectTimeout, &error, client::withEnvironment({}));
         result.error = QString::fromStdString(error);
         return result;
     }));
