@@ -5,6 +5,7 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+#include <grpcpp/server_context.h>
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
@@ -426,6 +427,17 @@ std::variant<Principal, Denial> AccessControl::admit(std::string_view authorizat
         return denial;
     }
     return who;
+}
+
+std::variant<Principal, Denial> AccessControl::admit(const grpc::ServerContext& context,
+                                                     const pb::Message& request, RateInfo* rate) {
+    const auto& metadata = context.client_metadata();
+    const auto value = [&metadata](const char* key) {
+        const auto it = metadata.find(key);
+        return it == metadata.end() ? std::string_view()
+                                    : std::string_view(it->second.data(), it->second.size());
+    };
+    return admit(value("authorization"), value("x-flowdeck-user"), request, rate);
 }
 
 void AccessControl::audit(const Principal& who, const pb::Message& request,

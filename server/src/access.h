@@ -20,6 +20,10 @@
 #include <variant>
 #include <vector>
 
+namespace grpc {
+class ServerContext;
+}
+
 namespace google::protobuf {
 class Descriptor;
 class Message;
@@ -113,6 +117,9 @@ public:
     // conversation traffic, whether the tenant's rate allows one more.
     std::variant<Principal, Denial> admit(std::string_view authorization,
                                           std::string_view declaredUser,
+                                          const google::protobuf::Message& request, RateInfo* rate);
+    // admit() for a gRPC call: the authorization and x-flowdeck-user metadata of `context`.
+    std::variant<Principal, Denial> admit(const grpc::ServerContext& context,
                                           const google::protobuf::Message& request, RateInfo* rate);
     // Writes the call to the audit log when its method is `audited` (and a log is open).
     void audit(const Principal& who, const google::protobuf::Message& request,

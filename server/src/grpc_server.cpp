@@ -105,12 +105,6 @@ std::optional<std::chrono::milliseconds> budgetOf(const grpc::ServerContext& con
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
 }
 
-std::string metadataValue(const grpc::ServerContext& context, const char* key) {
-    const auto& metadata = context.client_metadata();
-    const auto it = metadata.find(key);
-    return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
-}
-
 // Every unary call goes through here: a trace id in the response metadata, admission (token,
 // role, tenant, rate limit: AccessControl), the call itself with no exception past the API, and
 // the audit line for calls marked `audited`.
@@ -120,8 +114,7 @@ grpc::Status admitAndRun(Node& node, grpc::ServerContext* context,
     const std::string traceId = newTraceId();
     context->AddInitialMetadata("x-flowdeck-trace-id", traceId);
     RateInfo rate;
-    auto admitted = node.access().admit(metadataValue(*context, "authorization"),
-                                        metadataValue(*context, "x-flowdeck-user"), request, &rate);
+    auto admitted = node.access().admit(*context, request, &rate);
     for (const auto& [name, value] : rate.headers()) {
         std::string key = name;
         std::transform(key.begin(), key.end(), key.begin(),

@@ -87,19 +87,12 @@ std::string traceFor(grpc::ServerContext& context) {
     return traceId;
 }
 
-std::string metadataOf(const grpc::ServerContext& context, const char* key) {
-    const auto& metadata = context.client_metadata();
-    const auto it = metadata.find(key);
-    return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
-}
-
 // Telemetry is node-wide (no tenant): a token needs the viewer role, whatever its tenants.
 std::optional<grpc::Status> refused(Node& node, const grpc::ServerContext& context,
                                     const google::protobuf::Message& request,
                                     const std::string& traceId) {
     RateInfo rate;
-    auto admitted = node.access().admit(metadataOf(context, "authorization"),
-                                        metadataOf(context, "x-flowdeck-user"), request, &rate);
+    auto admitted = node.access().admit(context, request, &rate);
     if (const auto* denial = std::get_if<Denial>(&admitted)) {
         return grpcError(*denial, traceId);
     }
