@@ -257,11 +257,10 @@ ReleaseResult<Rollout> ReleaseController::rollout(const std::string& tenantId,
     return fail(Kind::NotFound, "flow '" + flowId + "' has never been deployed with Releases");
 }
 
-ReleaseResult<Rollout> ReleaseController::promote(const std::string& tenantId,
-                                                  const std::string& flowId,
-                                                  const std::string& rolloutId, bool toFull,
-                                                  const std::string& reason,
-                                                  const std::string& who) {
+ReleaseResult<Rollout>
+ReleaseController::moveInProgress(const std::string& tenantId, const std::string& flowId,
+                                  const std::string& rolloutId,
+                                  const std::function<void(Rollout&, int64_t, Pending&)>& move) {
     Pending pending;
     Rollout result;
     {
@@ -271,14 +270,7 @@ ReleaseResult<Rollout> ReleaseController::promote(const std::string& tenantId,
         if (auto problem = inProgressTarget(tenantOf(tenantId), flowId, rolloutId, &r)) {
             return *problem;
         }
-        const int64_t now = m_deps.clock();
-        if (toFull) {
-            r->currentPercent = 100;
-            record(*r, HistoryAction::Promoted, who, now, reason, std::nullopt, pending);
-            complete(*r, now, who, reason, pending);
-        } else {
-            advance(*r, now, HistoryAction::Promoted, who, reason, std::nullopt, pending);
-        }
+        move(*r, m_deps.clock(), pending);
         result = *r;
         if (!r->inProgress()) {
             m_active.erase({r->tenantId, r->flowId});
@@ -288,28 +280,31 @@ ReleaseResult<Rollout> ReleaseController::promote(const std::string& tenantId,
     return result;
 }
 
+ReleaseResult<Rollout> ReleaseController::promote(const std::string& tenantId,
+                                                  const std::string& flowId,
+                                                  const std::string& rolloutId, bool toFull,
+                                                  const std::string& reason,
+                                                  const std::string& who) {
+    return moveInProgress(tenantId, flowId, rolloutId, [&](Rollout& r, int64_t now, Pending& p) {
+        if (!toFull) {
+            advance(r, now, HistoryAction::Promoted, who, reason, std::nullopt, p);
+            return;
+        }
+        r.currentPercent = 100;
+        record(r, HistoryAction::Promoted, who, now, reason, std::nullopt, p);
+        complete(r, now, who, reason, p);
+    });
+}
+
 ReleaseResult<Rollout> ReleaseController::abort(const std::string& tenantId,
                                                 const std::string& flowId,
                                                 const std::string& rolloutId,
                                                 const std::string& reason, const std::string& who) {
-    Pending pending;
-    Rollout result;
-    {
-        const auto edits = lockEdits();
-        std::lock_guard lock(m_mutex);
-        Rollout* r = nullptr;
-        if (auto problem = inProgressTarget(tenantOf(tenantId), flowId, rolloutId, &r)) {
-            return *problem;
-        }
-        const int64_t now = m_deps.clock();
-        finish(*r, RolloutState::Aborted, now,
-               reason.empty() ? "aborted by " + who : "aborted by " + who + ": " + reason, pending);
-        record(*r, HistoryAction::Aborted, who, now, reason, r->lastAnalysis, pending);
-        result = *r;
-        m_active.erase({r->tenantId, r->flowId});
-    }
-    announce(pending);
-    return result;
+    return moveInProgress(tenantId, flowId, rolloutId, [&](Rollout& r, int64_t now, Pending& p) {
+        finish(r, RolloutState::Aborted, now,
+               "aborted by " + who + (reason.empty() ? "" : ": " + reason), p);
+        record(r, HistoryAction::Aborted, who, now, reason, r.lastAnalysis, p);
+    });
 }
 
 ReleaseResult<RollbackOutcome> ReleaseController::rollback(const std::string& tenantId,

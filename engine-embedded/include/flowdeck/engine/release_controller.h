@@ -108,6 +108,12 @@ private:
     using Key = std::pair<std::string, std::string>;
 
     Rollout* activeLocked(const std::string& tenantId, const std::string& flowId);
+    // Runs `move` on the flow's rollout in progress under the locks, then drops the rollout from
+    // the active set when it ended and announces what it recorded (Promote and Abort).
+    ReleaseResult<Rollout>
+    moveInProgress(const std::string& tenantId, const std::string& flowId,
+                   const std::string& rolloutId,
+                   const std::function<void(Rollout&, int64_t, Pending&)>& move);
     std::optional<ReleaseError> inProgressTarget(const std::string& tenantId,
                                                  const std::string& flowId,
                                                  const std::string& rolloutId, Rollout** out);
