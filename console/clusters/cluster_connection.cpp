@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QFutureWatcher>
+#include <QRegularExpression>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -9,6 +10,14 @@
 #include <limits>
 
 namespace flowdeck::console {
+
+bool isNodeAddress(const QString& address) {
+    static const QRegularExpression pattern(
+        QStringLiteral("^\\[?[A-Za-z0-9._:-]+\\]?:(\\d{1,5})$"));
+    const auto match = pattern.match(address);
+    const int port = match.hasMatch() ? match.captured(1).toInt() : 0;
+    return port > 0 && port < 65536;
+}
 
 namespace {
 

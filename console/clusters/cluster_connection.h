@@ -14,6 +14,10 @@
 
 namespace flowdeck::console {
 
+// Whether `address` looks like a node's gRPC address, HOST:PORT with a port in 1-65535 (hosts
+// are left to the resolver). Both live workspaces check what is typed with it.
+bool isNodeAddress(const QString& address);
+
 // One flowd node as the Clusters workspace sees it: a WatchMetrics and a WatchEvents stream on
 // the client library's threads, node facts fetched on a pool thread, and everything handed back
 // to the UI thread through queued calls. A stream that ends (node killed, network gone) or goes

@@ -19,7 +19,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -30,21 +29,7 @@
 
 namespace flowdeck::console {
 
-namespace {
-
-// HOST:PORT with a port in range; hosts are left to the resolver.
-bool validAddress(const QString& address) {
-    static const QRegularExpression pattern(
-        QStringLiteral("^\\[?[A-Za-z0-9._:-]+\\]?:(\\d{1,5})$"));
-    const auto match = pattern.match(address);
-    if (!match.hasMatch()) {
-        return false;
-    }
-    const int port = match.captured(1).toInt();
-    return port > 0 && port < 65536;
-}
-
-} // namespace
+namespace {} // namespace
 
 ClustersWorkspace::ClustersWorkspace(QWidget* parent)
     : QMainWindow(parent)
@@ -190,7 +175,7 @@ void ClustersWorkspace::connectFromBar() {
 
 bool ClustersWorkspace::connectTo(const QString& address, QString* error) {
     QString problem;
-    if (!validAddress(address)) {
+    if (!isNodeAddress(address)) {
         problem = tr("'%1' is not a node address: use HOST:PORT").arg(address);
     } else if (connectionFor(address)) {
         problem = tr("%1 is already connected").arg(address);

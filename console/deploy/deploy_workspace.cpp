@@ -1,5 +1,7 @@
 #include "deploy/deploy_workspace.h"
 
+#include "clusters/cluster_connection.h"
+
 #include "deploy/release_service.h"
 #include "deploy/remote_flow_models.h"
 #include "deploy/rollout_history_model.h"
@@ -15,7 +17,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
@@ -26,15 +27,6 @@
 namespace flowdeck::console {
 
 namespace {
-
-// HOST:PORT with a port in range; hosts are left to the resolver.
-bool validAddress(const QString& address) {
-    static const QRegularExpression pattern(
-        QStringLiteral("^\\[?[A-Za-z0-9._:-]+\\]?:(\\d{1,5})$"));
-    const auto match = pattern.match(address);
-    const int port = match.hasMatch() ? match.captured(1).toInt() : 0;
-    return port > 0 && port < 65536;
-}
 
 QTableView* makeTable(const QString& name, QAbstractItemModel* model) {
     auto* table = new QTableView;
@@ -256,7 +248,7 @@ void DeployWorkspace::connectFromBar() {
 }
 
 bool DeployWorkspace::connectTo(const QString& address, QString* error) {
-    if (!validAddress(address)) {
+    if (!isNodeAddress(address)) {
         if (error) {
             *error = tr("'%1' is not a node address: use HOST:PORT").arg(address);
         }
