@@ -37,7 +37,8 @@ VariantStats::VariantStats() = default;
 VariantStats::~VariantStats() = default;
 
 VariantStats::Series* VariantStats::find(std::string_view flowId, std::string_view version) const {
-    const auto it = m_series.find(std::make_pair(std::string(flowId), std::string(version)));
+    // Heterogeneous lookup (KeyLess): no key strings are built on the per-message path.
+    const auto it = m_series.find(std::pair<std::string_view, std::string_view>(flowId, version));
     return it == m_series.end() ? nullptr : it->second.get();
 }
 

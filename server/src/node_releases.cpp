@@ -114,8 +114,9 @@ void Node::recordProcessed(const engine::MessageRequest& request,
     if (result.duplicate || !result.stored || result.flowId.empty()) {
         return; // retries and rejected requests say nothing about a version
     }
+    const int64_t now = wallClockMs();
     const size_t active =
-        m_activeConversations.touch(request.tenantId, request.conversationId, wallClockMs());
+        m_activeConversations.touch(request.tenantId, request.conversationId, now);
     if (m_names.conversationsActive != nullptr) {
         m_names.conversationsActive->set(static_cast<double>(active));
     }
@@ -123,7 +124,7 @@ void Node::recordProcessed(const engine::MessageRequest& request,
     sample.error = !result.errors.empty() || !result.failedIntegrations.empty();
     sample.fallback = result.tookFallback;
     sample.latencyMs = result.processingTimeMs;
-    m_variantStats.record(result.flowId, result.flowVersion, sample, wallClockMs());
+    m_variantStats.record(result.flowId, result.flowVersion, sample, now);
 }
 
 } // namespace flowdeck::server

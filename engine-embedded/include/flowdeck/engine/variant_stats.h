@@ -42,10 +42,18 @@ public:
 private:
     struct Series;
     using Key = std::pair<std::string, std::string>;
+    // Orders (flow, version) pairs of strings or string_views alike, so lookups build no keys.
+    struct KeyLess {
+        using is_transparent = void;
+        template <class A, class B> bool operator()(const A& a, const B& b) const {
+            return std::pair<std::string_view, std::string_view>(a.first, a.second) <
+                   std::pair<std::string_view, std::string_view>(b.first, b.second);
+        }
+    };
     Series* find(std::string_view flowId, std::string_view version) const;
 
     mutable std::shared_mutex m_mutex;
-    std::map<Key, std::unique_ptr<Series>, std::less<>> m_series;
+    std::map<Key, std::unique_ptr<Series>, KeyLess> m_series;
 };
 
 } // namespace flowdeck::engine::release
