@@ -1,5 +1,7 @@
 #include "flowdeck/engine/release_controller.h"
 
+#include "release_controller_internal.h"
+
 #include "flowdeck/engine/flow_registry.h"
 #include "flowdeck/engine/flow_version_store.h"
 #include "flowdeck/engine/variant_stats.h"
@@ -12,12 +14,6 @@ namespace flowdeck::engine::release {
 
 namespace {
 
-using Kind = ReleaseError::Kind;
-
-ReleaseError fail(Kind kind, std::string message) {
-    return ReleaseError{kind, std::move(message)};
-}
-
 std::string tenantOf(const std::string& tenantId) {
     return tenantId.empty() ? "default" : tenantId;
 }
@@ -28,11 +24,6 @@ std::string stepLabel(const Rollout& r) {
 }
 
 } // namespace
-
-struct ReleaseController::Pending {
-    std::vector<std::pair<HistoryEntry, std::optional<Rollout>>> entries;
-    std::vector<std::pair<std::string, int>> steps;
-};
 
 ReleaseController::ReleaseController(Dependencies deps)
     : m_deps(std::move(deps)) {
@@ -54,13 +45,13 @@ std::string ReleaseController::newId(std::string_view prefix) {
     return buffer;
 }
 
-std::unique_lock<std::mutex> ReleaseController::lockEdits() {
-    return m_deps.editMutex ? std::unique_lock(*m_deps.editMutex) : std::unique_lock<std::mutex>();
-}
-
 // ---- Lifecycle --------------------------------------------------------------------------------
 
 std::vector<std::string> ReleaseController::resume() {
+    if (m_deps.coordinator != nullptr) {
+        // In a cluster the leader judges what cannot be served; every node first follows.
+        return refresh();
+    }
     std::vector<std::string> problems;
     Pending pending;
     {
@@ -120,10 +111,23 @@ void ReleaseController::stop() {
 }
 
 void ReleaseController::tick() {
+    if (m_deps.coordinator != nullptr && !m_driving) {
+        for (const auto& problem : refresh()) {
+            if (m_deps.onError) {
+                m_deps.onError(problem);
+            }
+        }
+        return;
+    }
     Pending pending;
     {
         const auto edits = lockEdits();
+        if (!edits.ok()) {
+            return; // the next tick tries again
+        }
         std::lock_guard lock(m_mutex);
+        std::vector<std::string> problems;
+        refreshLocked(pending, &problems);
         const int64_t now = m_deps.clock();
         for (auto it = m_active.begin(); it != m_active.end();) {
             Rollout& r = it->second;
@@ -191,7 +195,11 @@ ReleaseResult<Rollout> ReleaseController::deploy(const DeployPlan& plan, const s
     Rollout r;
     {
         const auto edits = lockEdits();
+        if (!edits.ok()) {
+            return edits.failure();
+        }
         std::lock_guard lock(m_mutex);
+        refreshLocked(pending, nullptr);
         StoredFlowVersion version;
         std::string stable;
         if (auto problem = checkDeploy(plan, &version, &stable)) {
@@ -233,6 +241,9 @@ ReleaseResult<Rollout> ReleaseController::rollout(const std::string& tenantId,
                                                   const std::string& flowId,
                                                   const std::string& rolloutId) {
     const std::string tenant = tenantOf(tenantId);
+    if (m_deps.coordinator != nullptr) {
+        refresh(); // another node may have moved it since this node's last look
+    }
     std::lock_guard lock(m_mutex);
     if (!rolloutId.empty()) {
         auto r = m_deps.store.rollout(rolloutId);
@@ -265,7 +276,11 @@ ReleaseController::moveInProgress(const std::string& tenantId, const std::string
     Rollout result;
     {
         const auto edits = lockEdits();
+        if (!edits.ok()) {
+            return edits.failure();
+        }
         std::lock_guard lock(m_mutex);
+        refreshLocked(pending, nullptr);
         Rollout* r = nullptr;
         if (auto problem = inProgressTarget(tenantOf(tenantId), flowId, rolloutId, &r)) {
             return *problem;
@@ -317,7 +332,11 @@ ReleaseResult<RollbackOutcome> ReleaseController::rollback(const std::string& te
     RollbackOutcome outcome;
     {
         const auto edits = lockEdits();
+        if (!edits.ok()) {
+            return edits.failure();
+        }
         std::lock_guard lock(m_mutex);
+        refreshLocked(pending, nullptr);
         const auto flow = m_deps.flows.flow(tenant, flowId);
         if (!flow) {
             return fail(Kind::NotFound, "flow '" + flowId + "' is not stored on this node");
@@ -411,8 +430,15 @@ void ReleaseController::recordPublished(const std::string& tenantId, const std::
 }
 
 bool ReleaseController::inProgress(const std::string& tenantId, const std::string& flowId) {
-    std::lock_guard lock(m_mutex);
-    return activeLocked(tenantOf(tenantId), flowId) != nullptr;
+    Pending pending;
+    bool found = false;
+    {
+        std::lock_guard lock(m_mutex);
+        refreshLocked(pending, nullptr); // callers hold the edit mutex already
+        found = activeLocked(tenantOf(tenantId), flowId) != nullptr;
+    }
+    announce(pending);
+    return found;
 }
 
 // ---- Moving a rollout -------------------------------------------------------------------------

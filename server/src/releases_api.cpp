@@ -36,6 +36,10 @@ FlowFailure toFailure(const rel::ReleaseError& error) {
                 {}};
     case Kind::Aborted:
         return {engine::makeError(ErrorCode::VersionConflict, error.message), std::nullopt, {}};
+    case Kind::Unavailable:
+        return {engine::makeError(ErrorCode::StorageError, error.message),
+                ApiStatus{grpc::StatusCode::UNAVAILABLE, 503},
+                {}};
     case Kind::Internal:
         break;
     }

@@ -2,6 +2,7 @@
 
 #include "flowdeck/engine/release.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -27,12 +29,32 @@ class VariantStats;
 
 // Why a release call was refused; the server maps each kind to one API status.
 struct ReleaseError {
-    enum class Kind { InvalidArgument, NotFound, FailedPrecondition, Aborted, Internal };
+    enum class Kind {
+        InvalidArgument,
+        NotFound,
+        FailedPrecondition,
+        Aborted,
+        Unavailable,
+        Internal
+    };
     Kind kind = Kind::Internal;
     std::string message;
 };
 
 template <class T> using ReleaseResult = std::variant<T, ReleaseError>;
+
+// Cluster mode: several nodes share one ReleaseStore and FlowVersionStore, and any of them may
+// take a release call. The coordinator makes those changes take turns across the cluster (on
+// PostgreSQL, an advisory lock); under it the controller re-reads the store, which is the truth
+// every node shares, before it changes anything.
+class ReleaseCoordinator {
+public:
+    virtual ~ReleaseCoordinator() = default;
+    // Waits, bounded, for the cluster-wide turn to change releases. False with *error when it
+    // cannot be had: the call then fails as Unavailable and changes nothing.
+    virtual bool acquire(std::string* error) = 0;
+    virtual void release() = 0;
+};
 
 // Drives rollouts on the server: splits new conversations between a flow's stable and canary
 // versions in the FlowRegistry, moves through the plan's steps on its own (pause and analysis
@@ -65,6 +87,12 @@ public:
         // Held (before the controller's own lock) while a call may change which version is
         // active, so the controller and other editors of the flow store never interleave.
         std::mutex* editMutex = nullptr;
+        // Cluster mode (both null/empty on a single node). See ReleaseCoordinator.
+        ReleaseCoordinator* coordinator = nullptr;
+        // Re-reads the flow's active version from the flow store into the registry: called when
+        // a rollout this node followed ended on another node.
+        std::function<void(const std::string& tenantId, const std::string& flowId)> reloadFlow =
+            nullptr;
     };
 
     explicit ReleaseController(Dependencies deps);
@@ -78,8 +106,16 @@ public:
     // Runs tick() every `period` on a thread of its own until stop() or destruction.
     void start(std::chrono::milliseconds period);
     void stop();
-    // One pass over the rollouts in progress: threshold checks, gates that opened.
+    // One pass over the rollouts in progress: threshold checks, gates that opened. In cluster
+    // mode only the node that drives (the cluster's leader) moves rollouts; the others refresh().
     void tick();
+    // Cluster mode: whether this node's tick() moves rollouts. True by default (one node).
+    void setDriving(bool driving);
+    bool driving() const { return m_driving.load(); }
+    // Cluster mode: re-reads the rollouts in progress from the shared store, splitting traffic for
+    // those started elsewhere and dropping those that ended elsewhere. A no-op on a single node.
+    // Returns the problems met, for the log.
+    std::vector<std::string> refresh();
 
     ReleaseResult<Rollout> deploy(const DeployPlan& plan, const std::string& who);
     // The rollout with this id, or the flow's rollout in progress, or its latest one.
@@ -105,6 +141,7 @@ public:
 
 private:
     struct Pending; // what to announce once the lock is released
+    class EditLock;
     using Key = std::pair<std::string, std::string>;
 
     Rollout* activeLocked(const std::string& tenantId, const std::string& flowId);
@@ -138,13 +175,20 @@ private:
                                const std::string& active);
     void announce(Pending& pending);
     std::string newId(std::string_view prefix);
-    std::unique_lock<std::mutex> lockEdits();
+    // Holds the node's edit mutex and, when `cluster` (and in cluster mode), the cluster's turn.
+    EditLock lockEdits(bool cluster = true);
+    // Cluster mode: makes m_active and the registry's splits agree with the shared store.
+    void refreshLocked(Pending& pending, std::vector<std::string>* problems);
+    // Loads (when `load`) and splits traffic to a rollout another node started or moved.
+    bool followRollout(const Rollout& rollout, bool load, std::string* problem);
 
     Dependencies m_deps;
     std::mutex m_mutex;
     std::map<Key, Rollout> m_active; // rollouts in progress, by (tenant, flow)
     uint64_t m_idSeed = 0;
     uint64_t m_idCounter = 0;
+    std::atomic<bool> m_driving{true};
+    std::set<std::string> m_reported; // rollouts whose refresh problem was logged once
 
     std::mutex m_threadMutex;
     std::condition_variable m_wake;
