@@ -1,5 +1,6 @@
 #include "flowdeck/client/flowctl_app.h"
 
+#include "cluster_command.h"
 #include "commands.h"
 
 #include <CLI/CLI.hpp>
@@ -88,6 +89,8 @@ int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream
     addEvents(app, events);
     ReleaseCommandLine release;
     addReleaseCommands(app, release);
+    ClusterCommandLine cluster;
+    addClusterCommands(app, cluster);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -122,6 +125,9 @@ int runFlowctl(int argc, const char* const* argv, std::istream& in, std::ostream
         return runEvents(events, io);
     }
     if (const auto code = runReleaseCommand(app, release, io)) {
+        return *code;
+    }
+    if (const auto code = runClusterCommand(cluster, io)) {
         return *code;
     }
     return runGenerate(generate, io);

@@ -90,6 +90,7 @@ int run(const Settings& settings) {
     splitHostPort(settings.grpcAddress, grpcHost, grpcPort);
     node->setGrpcAddress(grpcHost + ":" + std::to_string(grpc.port()));
     logLine("node id " + node->identity().nodeId);
+    node->joinCluster();
     node->setPhase(Node::Phase::Serving);
     logLine("ready");
 
@@ -162,6 +163,13 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.0, 1e9));
     app.add_option("--audit-log", settings.node.access.auditFile,
                    "Where audited calls are appended as JSON lines (default: DATA/audit.log)");
+    app.add_option("--postgres", settings.node.postgres,
+                   "Cluster mode: keep conversations, flows, releases and the audit log in this "
+                   "PostgreSQL (libpq connection string or URI), shared with other nodes");
+    app.add_option("--postgres-connections", settings.node.postgresConnections,
+                   "Connections to PostgreSQL this node keeps open")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 512));
     // Every flag can also come from a TOML/INI file (`grpc = "127.0.0.1:7443"`, `tokens =
     // "/etc/flowdeck/tokens.json"`); the command line wins over the file.
     app.set_config("--config", "", "Read flags from this TOML or INI file (key = value)");

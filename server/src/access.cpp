@@ -269,16 +269,18 @@ std::unique_ptr<AuditLog> AuditLog::open(const std::string& path, std::string* e
     return log;
 }
 
-void AuditLog::record(const Principal& who, std::string_view method, const std::string& tenant,
-                      const pb::Message& request, std::string_view outcome,
-                      const std::string& traceId) {
+std::string AuditLog::record(const Principal& who, std::string_view method,
+                             const std::string& tenant, const pb::Message& request,
+                             std::string_view outcome, const std::string& traceId) {
     const nlohmann::json line = {{"time", isoNow()},           {"who", who.subject},
                                  {"role", toString(who.role)}, {"method", method},
                                  {"tenant", tenant},           {"request", summarize(request)},
                                  {"outcome", outcome},         {"trace_id", traceId}};
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::lock_guard lock(m_mutex);
-    m_out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    m_out << text << '\n';
     m_out.flush();
+    return text;
 }
 
 // ---- Access control ---------------------------------------------------------------------------
@@ -443,8 +445,12 @@ std::variant<Principal, Denial> AccessControl::admit(const grpc::ServerContext& 
 void AccessControl::audit(const Principal& who, const pb::Message& request,
                           std::string_view outcome, const std::string& traceId) {
     if (m_audit && isAudited(*request.GetDescriptor())) {
-        m_audit->record(who, methodOf(*request.GetDescriptor()),
-                        tenantOfRequest(request).value_or(""), request, outcome, traceId);
+        const std::string method = methodOf(*request.GetDescriptor());
+        const std::string tenant = tenantOfRequest(request).value_or("");
+        const std::string line = m_audit->record(who, method, tenant, request, outcome, traceId);
+        if (m_auditSink) {
+            m_auditSink(who, method, tenant, line);
+        }
     }
 }
 

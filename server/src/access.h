@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -85,9 +86,10 @@ private:
 class AuditLog final {
 public:
     static std::unique_ptr<AuditLog> open(const std::string& path, std::string* error);
-    void record(const Principal& who, std::string_view method, const std::string& tenant,
-                const google::protobuf::Message& request, std::string_view outcome,
-                const std::string& traceId);
+    // Writes the line and returns it (the cluster's shared audit table gets the same text).
+    std::string record(const Principal& who, std::string_view method, const std::string& tenant,
+                       const google::protobuf::Message& request, std::string_view outcome,
+                       const std::string& traceId);
     const std::string& path() const { return m_path; }
 
 private:
@@ -121,6 +123,11 @@ public:
     // admit() for a gRPC call: the authorization and x-flowdeck-user metadata of `context`.
     std::variant<Principal, Denial> admit(const grpc::ServerContext& context,
                                           const google::protobuf::Message& request, RateInfo* rate);
+    // Where audit lines also go (cluster mode: PostgreSQL, shared by every node). Set once,
+    // before serving. Called after the line is in the local file.
+    using AuditSink = std::function<void(const Principal& who, std::string_view method,
+                                         const std::string& tenant, const std::string& line)>;
+    void setAuditSink(AuditSink sink) { m_auditSink = std::move(sink); }
     // Writes the call to the audit log when its method is `audited` (and a log is open).
     void audit(const Principal& who, const google::protobuf::Message& request,
                std::string_view outcome, const std::string& traceId);
@@ -135,6 +142,7 @@ private:
     std::vector<Token> m_tokens;
     std::unique_ptr<RateLimiter> m_limiter;
     std::unique_ptr<AuditLog> m_audit;
+    AuditSink m_auditSink;
 };
 
 // The role the method taking `request` needs (the highest when several methods take it), and

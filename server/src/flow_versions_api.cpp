@@ -185,7 +185,9 @@ std::optional<FlowFailure> storeAndPublish(Node& node, const engine::StoredFlowV
                                         version.createdBy.empty() ? "anonymous" : version.createdBy,
                                         version.changeNote);
     }
-    // TODO(audit): write who/when/what/why here once the audit log exists.
+    if (publish) {
+        node.flowChanged(version.tenantId, version.flowId);
+    }
     const auto flow = node.flowStore().flow(version.tenantId, version.flowId);
     auto facts = stored.version;
     facts.published = publish;
@@ -278,7 +280,7 @@ FlowRejection deleteFlow(Node& node, const v1::DeleteFlowRequest& request,
         return failure(ErrorCode::StorageError, "cannot archive flow '" + flowId + "'", flowId);
     }
     node.flows().deactivate(flowId); // pinned conversations keep their version
-    // TODO(audit): record request.reason() with the caller once the audit log exists.
+    node.flowChanged(tenant, flowId);
     flowconv::toProto(*node.flowStore().flow(tenant, flowId), *out.mutable_flow());
     return std::nullopt;
 }

@@ -99,18 +99,10 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
                 ? "tokens: " + std::to_string(node->m_access->tokenCount()) +
                       " loaded; every call needs one"
                 : "no tokens file: every caller is trusted as an admin (local use only)");
-    const std::string path = (fs::path(options.dataDir) / "conversations.sqlite").string();
-    node->m_store = engine::SqliteStore::open(path, {}, &why);
-    if (!node->m_store) {
-        *error = "cannot open the store " + path + ": " + why;
+    if (!node->openStores(error)) {
         return nullptr;
     }
-    node->m_storeOpen = true;
-    logLine("store opened: " + path);
     node->loadFlows();
-    if (!node->openFlowStore(error)) {
-        return nullptr;
-    }
     node->loadStoredFlows();
     engine::EngineOptions engineOptions;
     Node* self = node.get();
@@ -120,10 +112,29 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
     };
     node->m_engine = std::make_unique<engine::Engine>(
         node->m_flows, *node->m_store, node->m_gateway, std::move(engineOptions), &node->m_metrics);
-    if (!node->openReleases(error)) {
+    if (!node->openReleases(error) || !node->openClusterLink(error)) {
         return nullptr;
     }
     return node;
+}
+
+// One node keeps everything in SQLite files in DATA; a cluster node in the shared PostgreSQL.
+bool Node::openStores(std::string* error) {
+    if (!m_options.postgres.empty()) {
+        return openPostgres(error);
+    }
+    const std::string path = storePath();
+    std::string why;
+    auto store = engine::SqliteStore::open(path, {}, &why);
+    if (!store) {
+        *error = "cannot open the store " + path + ": " + why;
+        return false;
+    }
+    m_sqlite = store.get();
+    m_store = std::move(store);
+    m_storeOpen = true;
+    logLine("store opened: " + path);
+    return openFlowStore(error);
 }
 
 void Node::loadFlows() {
@@ -290,6 +301,9 @@ void Node::setGrpcAddress(const std::string& address) {
 }
 
 std::string Node::storePath() const {
+    if (m_postgres) {
+        return engine::describeConninfo(m_options.postgres);
+    }
     return (fs::path(m_options.dataDir) / "conversations.sqlite").string();
 }
 
@@ -346,15 +360,25 @@ std::string Node::healthJson(bool* healthy) {
         store["status"] = "unhealthy";
         store["message"] = "the store is closed";
     } else {
+        if (m_postgres) {
+            store["kind"] = "postgres";
+            if (const std::string ping = m_postgres->ping(); ping != "ok") {
+                store["status"] = "unhealthy";
+                store["message"] = ping;
+            }
+        }
         store["conversations"] = m_store->conversationCount();
-        if (const std::string read = m_store->lastReadError(); !read.empty()) {
+        const std::string read = m_sqlite     ? m_sqlite->lastReadError()
+                                 : m_postgres ? m_postgres->lastReadError()
+                                              : std::string();
+        if (!read.empty()) {
             store["last_read_error"] = read;
         }
     }
     nlohmann::json flows = {{"status", m_flowCount > 0 ? "healthy" : "unhealthy"},
-                            {"loaded", m_flowCount},
+                            {"loaded", m_flowCount.load()},
                             {"default_flow", m_flows.defaultFlow()}};
-    *healthy = m_storeOpen && m_flowCount > 0;
+    *healthy = m_storeOpen && m_flowCount > 0 && store["status"] == "healthy";
     const nlohmann::json body = {{"status", *healthy ? "healthy" : "unhealthy"},
                                  {"timestamp", isoTimestamp()},
                                  {"version", m_options.version},
@@ -366,8 +390,11 @@ void Node::closeStore() {
     if (m_releases) {
         m_releases->stop(); // no rollout moves on a node that no longer serves
     }
+    m_cluster.reset(); // leaves the roster; leadership passes to another node
     if (m_storeOpen.exchange(false) && m_store) {
-        m_store->close();
+        if (m_sqlite != nullptr) {
+            m_sqlite->close(); // PostgreSQL commits as it goes: nothing is queued there
+        }
         logLine("store closed");
     }
 }

@@ -10,6 +10,7 @@
 #include "flowdeck/engine/release_controller.h"
 #include "flowdeck/engine/sqlite_store.h"
 #include "flowdeck/engine/variant_stats.h"
+#include "node_cluster.h"
 #include "node_events.h"
 
 #include <atomic>
@@ -30,6 +31,11 @@ struct NodeOptions {
     std::string version = "0.0.0";
     std::string nodeId;   // empty: host name and gRPC port, once the port is known
     AccessOptions access; // an empty auditFile means DATA/audit.log
+    // Cluster mode: a libpq connection string or URI. Conversations, flow versions, releases and
+    // the audit log then live in that PostgreSQL, shared with the cluster's other nodes; DATA
+    // keeps only the local copy of the audit log. Empty: one node on SQLite files in DATA.
+    std::string postgres;
+    size_t postgresConnections = 16;
 };
 
 // Everything one flowd node serves from: the store, the loaded flows, the engine, the metrics and
@@ -81,7 +87,18 @@ public:
     // Called once the gRPC port is bound ("host:port"; a wildcard host becomes the host name).
     void setGrpcAddress(const std::string& address);
     std::chrono::system_clock::time_point startedAt() const { return m_startedAt; }
+    // Where conversations live, for GetNodeInfo: an SQLite path, or PostgreSQL's host and
+    // database (never a password).
     std::string storePath() const;
+    bool clustered() const { return m_cluster != nullptr; }
+    // Cluster mode: the other nodes, as of the last heartbeat; empty on a single node.
+    std::vector<engine::RosterEntry> peers() const;
+    // After this node changed a flow's stored or active version: tells the other nodes.
+    void flowChanged(const std::string& tenantId, const std::string& flowId);
+    // Re-reads one flow from the flow store into the registry (a change another node made).
+    void reloadStoredFlow(const std::string& tenantId, const std::string& flowId);
+    // Cluster mode: heartbeats start once the node knows the address it serves on.
+    void joinCluster();
 
     // Alerts, node ups and downs, errors: what WatchEvents streams.
     EventBus& events() { return m_events; }
@@ -107,10 +124,14 @@ public:
 private:
     explicit Node(NodeOptions options);
     void loadFlows();
+    bool openStores(std::string* error);
     bool openFlowStore(std::string* error);
     void loadStoredFlows();
     void loadStoredFlow(const engine::StoredFlow& flow);
     NodeDetail selfDetail(bool up, std::string reason) const;
+    // In node_cluster_wiring.cpp.
+    bool openPostgres(std::string* error);
+    bool openClusterLink(std::string* error);
     // In node_releases.cpp.
     bool openReleases(std::string* error);
     void announceRelease(const engine::release::HistoryEntry& entry,
@@ -124,12 +145,14 @@ private:
     engine::FlowdeckMetrics m_names;
     engine::FlowRegistry m_flows;
     engine::CurlGateway m_gateway;
-    std::unique_ptr<engine::SqliteStore> m_store;
+    std::shared_ptr<engine::PostgresDatabase> m_postgres; // cluster mode only
+    std::unique_ptr<engine::ConversationStore> m_store;
+    engine::SqliteStore* m_sqlite = nullptr; // m_store on a single node
     std::unique_ptr<engine::Engine> m_engine;
     std::unique_ptr<engine::FlowVersionStore> m_flowStore;
     std::mutex m_flowEditMutex;
     std::set<std::string> m_fileFlows;
-    size_t m_flowCount = 0;
+    std::atomic<size_t> m_flowCount{0};
     std::atomic<bool> m_storeOpen{false};
     std::atomic<Phase> m_phase{Phase::Starting};
     const std::chrono::system_clock::time_point m_startedAt = std::chrono::system_clock::now();
@@ -141,6 +164,7 @@ private:
     std::unique_ptr<engine::release::ReleaseStore> m_releaseStore;
     engine::release::VariantStats m_variantStats;
     ActiveConversations m_activeConversations;
+    std::unique_ptr<ClusterLink> m_cluster; // cluster mode only
     // Last: destroyed first, so its thread stops before anything it uses goes away.
     std::unique_ptr<engine::release::ReleaseController> m_releases;
 };

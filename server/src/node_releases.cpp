@@ -57,10 +57,14 @@ std::string summaryOf(const rel::HistoryEntry& e) {
 } // namespace
 
 bool Node::openReleases(std::string* error) {
-    const std::string path =
-        (std::filesystem::path(m_options.dataDir) / "releases.sqlite").string();
+    std::string path = storePath();
     std::string why;
-    m_releaseStore = rel::openSqliteReleaseStore(path, &why);
+    if (m_postgres) {
+        m_releaseStore = m_postgres->releases();
+    } else {
+        path = (std::filesystem::path(m_options.dataDir) / "releases.sqlite").string();
+        m_releaseStore = rel::openSqliteReleaseStore(path, &why);
+    }
     if (!m_releaseStore) {
         *error = "cannot open the release store " + path + ": " + why;
         return false;
@@ -90,7 +94,18 @@ bool Node::openReleases(std::string* error) {
             }
         },
         &m_flowEditMutex};
+    if (m_cluster) {
+        deps.coordinator = &m_cluster->releaseTurn();
+        // Called with the edit mutex held, as loadStoredFlow expects.
+        deps.reloadFlow = [this](const std::string& tenantId, const std::string& flowId) {
+            if (const auto flow = m_flowStore->flow(tenantId, flowId)) {
+                loadStoredFlow(*flow);
+            }
+        };
+    }
     m_releases = std::make_unique<rel::ReleaseController>(std::move(deps));
+    // In a cluster only the leader drives rollouts; leadership arrives through the listener.
+    m_releases->setDriving(!m_cluster);
     for (const auto& problem : m_releases->resume()) {
         logLine(problem);
     }
@@ -106,6 +121,9 @@ void Node::announceRelease(const rel::HistoryEntry& entry, const rel::Rollout*) 
     event.summary = summaryOf(entry);
     event.release = entry;
     logLine("release: " + event.summary);
+    if (m_cluster) {
+        m_cluster->announce(ClusterLink::kReleasesChannel, entry.tenantId, entry.flowId);
+    }
     m_events.publish(std::move(event));
 }
 

@@ -152,8 +152,17 @@ void fillNodeInfo(Node& node, v1::NodeInfo& out) {
     out.set_version(node.options().version);
     out.set_address(self.address);
     toProto(node.startedAt(), *out.mutable_started_at());
-    out.set_store_kind(v1::STORE_KIND_SQLITE);
+    out.set_store_kind(node.clustered() ? v1::STORE_KIND_POSTGRES : v1::STORE_KIND_SQLITE);
     out.set_store_detail(node.storePath());
+    for (const auto& peer : node.peers()) {
+        auto* p = out.add_peers();
+        p->set_node_id(peer.nodeId);
+        p->set_address(peer.address);
+        p->set_version(peer.version);
+        p->mutable_last_seen()->set_seconds(peer.lastSeenMs / 1000);
+        p->mutable_last_seen()->set_nanos(static_cast<int32_t>(peer.lastSeenMs % 1000) * 1'000'000);
+        p->set_up(peer.alive);
+    }
     for (const std::string& flowId : node.flows().flowIds()) {
         const auto active = node.flows().active(flowId);
         if (!active) {
