@@ -45,6 +45,7 @@ MetricSample toSample(const client::MetricsSnapshot& snapshot,
     sample.p99Ms = orNan(summary.p99Ms);
     sample.errorRate = summary.errorRate ? *summary.errorRate : 0.0;
     sample.activeConversations = summary.activeConversations;
+    readCounters(snapshot, sample); // transitions, integration failures: MetricsHistory rates them
     return sample;
 }
 

@@ -3,6 +3,7 @@
 #include "clusters/alert_rules_dialog.h"
 #include "clusters/alerts_model.h"
 #include "clusters/cluster_connection.h"
+#include "clusters/event_filter_panel.h"
 #include "clusters/event_log_model.h"
 #include "clusters/node_table_model.h"
 #include "widgets/dock.h"
@@ -12,7 +13,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -123,45 +123,35 @@ QWidget* ClustersWorkspace::buildAddressBar() {
     row->addSpacing(16);
     row->addWidget(new QLabel(tr("Charts:")));
     row->addWidget(m_window);
+    row->addWidget(m_charts->controls());
     return bar;
 }
 
 QWidget* ClustersWorkspace::buildCharts() {
-    m_requests = new ChartAdapter(tr("Requests per second"), tr("req/s"));
-    m_latency = new ChartAdapter(tr("Latency"), tr("ms"));
-    m_errors = new ChartAdapter(tr("Error rate"), tr("%"));
-    m_errors->setPercent(true);
-    m_active = new ChartAdapter(tr("Active conversations"), tr("conversations"));
-    auto* charts = new QWidget;
-    auto* grid = new QGridLayout(charts);
-    grid->setContentsMargins(0, 0, 0, 0);
-    grid->setSpacing(4);
-    grid->addWidget(m_requests, 0, 0);
-    grid->addWidget(m_latency, 0, 1);
-    grid->addWidget(m_errors, 1, 0);
-    grid->addWidget(m_active, 1, 1);
-    return charts;
+    m_charts = new ChartsPanel(m_history);
+    connect(m_charts, &ChartsPanel::statusMessage, this, &ClustersWorkspace::statusMessage);
+    return m_charts;
 }
 
 void ClustersWorkspace::buildEventsDock() {
-    auto* table = new QTableView;
-    table->setObjectName(QStringLiteral("ClusterEvents"));
-    table->setModel(m_eventModel);
-    table->verticalHeader()->hide();
-    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setWordWrap(false);
-    // Fixed widths from the font: sizing to contents would re-measure 1,000 rows per event.
-    const QFontMetrics metrics = table->fontMetrics();
-    table->horizontalHeader()->resizeSection(
-        EventLogModel::Time, metrics.horizontalAdvance(QStringLiteral("00:00:00__")));
-    table->horizontalHeader()->resizeSection(EventLogModel::Node, metrics.averageCharWidth() * 18);
-    table->horizontalHeader()->resizeSection(
-        EventLogModel::Kind, metrics.horizontalAdvance(QStringLiteral("ALERT_RESOLVED__")));
-    table->horizontalHeader()->setStretchLastSection(true);
-    QDockWidget* dock = addDock(this, table, tr("Events"), QStringLiteral("ClusterEventsDock"),
-                                Qt::BottomDockWidgetArea);
-    resizeDocks({dock}, {170}, Qt::Vertical);
+    m_eventsPanel = new EventsPanel(m_eventModel);
+    addDock(this, m_eventsPanel, tr("Events"), QStringLiteral("ClusterEventsDock"),
+            Qt::BottomDockWidgetArea);
+}
+
+// Dock sizes only take once the window has its size, so the defaults wait for the first show
+// (and give way to a saved layout).
+void ClustersWorkspace::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    if (m_layoutSettled) {
+        return;
+    }
+    m_layoutSettled = true;
+    auto* events = findChild<QDockWidget*>(QStringLiteral("ClusterEventsDock"));
+    auto* alerts = findChild<QDockWidget*>(QStringLiteral("ClusterAlertsDock"));
+    resizeDocks({events}, {190}, Qt::Vertical);
+    // Side by side, the alerts table needs a good share of the width to show its columns.
+    resizeDocks({events, alerts}, {width() * 3 / 5, width() * 2 / 5}, Qt::Horizontal);
 }
 
 void ClustersWorkspace::connectFromBar() {
@@ -210,11 +200,12 @@ ClusterConnection* ClustersWorkspace::connectionFor(const QString& address) cons
 }
 
 void ClustersWorkspace::setWindowSeconds(int seconds) {
-    m_windowSeconds = seconds;
     const int index = m_window->findData(seconds);
     if (index >= 0 && index != m_window->currentIndex()) {
-        m_window->setCurrentIndex(index);
+        m_window->setCurrentIndex(index); // comes back here through currentIndexChanged
+        return;
     }
+    m_charts->setWindowSeconds(seconds);
     refreshCharts();
 }
 
@@ -223,42 +214,18 @@ ClusterConnection* ClustersWorkspace::selectedConnection() const {
     return rows.isEmpty() ? nullptr : m_nodeModel->connectionAt(rows.front().row());
 }
 
-std::vector<ChartLine> ClustersWorkspace::linesFor(Metric metric, qint64 sinceMs,
-                                                   const QString& suffix) const {
-    std::vector<ChartLine> lines;
-    ClusterConnection* selected = selectedConnection();
-    for (ClusterConnection* connection : m_connections) {
-        if (selected && connection != selected) {
-            continue;
-        }
-        lines.push_back({connection->nodeId() + suffix,
-                         m_history.points(connection->address(), metric, sinceMs)});
-    }
-    return lines;
-}
-
 void ClustersWorkspace::refreshCharts() {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const qint64 since = now - qint64(m_windowSeconds) * 1000;
-    m_requests->setLines(linesFor(Metric::RequestsPerSecond, since), since, now);
-    m_errors->setLines(linesFor(Metric::ErrorRate, since), since, now);
-    m_active->setLines(linesFor(Metric::ActiveConversations, since), since, now);
-    // One node: its three percentiles. Every node: p95 each, or the chart turns to spaghetti.
-    if (ClusterConnection* selected = selectedConnection()) {
-        const QString& key = selected->address();
-        m_latency->setLines({{tr("p50"), m_history.points(key, Metric::P50Ms, since)},
-                             {tr("p95"), m_history.points(key, Metric::P95Ms, since)},
-                             {tr("p99"), m_history.points(key, Metric::P99Ms, since)}},
-                            since, now);
-    } else {
-        m_latency->setLines(linesFor(Metric::P95Ms, since, tr(" p95")), since, now);
+    QList<ChartNode> nodes;
+    for (ClusterConnection* connection : m_connections) {
+        nodes.append({connection->address(), connection->nodeId()});
     }
+    ClusterConnection* selected = selectedConnection();
+    m_charts->refresh(nodes, selected ? std::optional(selected->address()) : std::nullopt,
+                      QDateTime::currentMSecsSinceEpoch());
 }
 
 void ClustersWorkspace::restoreLayout(const QByteArray& state) {
-    if (!state.isEmpty()) {
-        restoreState(state);
-    }
+    m_layoutSettled = !state.isEmpty() && restoreState(state);
 }
 
 } // namespace flowdeck::console

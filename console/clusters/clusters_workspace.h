@@ -2,6 +2,7 @@
 
 #include "clusters/alert_rules.h"
 #include "clusters/chart_adapter.h"
+#include "clusters/chart_panel.h"
 #include "clusters/metrics_history.h"
 
 #include <QHash>
@@ -21,13 +22,15 @@ namespace flowdeck::console {
 class AlertsModel;
 class ClusterConnection;
 class EventLogModel;
+class EventsPanel;
 class NodeTableModel;
 
 // The Clusters workspace: live flowd nodes. An address bar connects to a node (any number of
-// them); the node table shows each one's facts and state; charts draw requests/s, latency,
-// error rate and active conversations from per-node ring buffers, refreshed once a second, for
-// the selected node or every node; a dock tails the nodes' events. Nothing here waits on the
-// network: ClusterConnection does that on the client library's threads.
+// them); the node table shows each one's facts and state; charts (ChartsPanel) draw requests/s,
+// latency, error rate, active conversations, transitions/s and integration failures/s from
+// per-node ring buffers, refreshed once a second, for the selected node or every node and the
+// cluster; a dock tails the nodes' events with filters. Nothing here waits on the network:
+// ClusterConnection does that on the client library's threads.
 class ClustersWorkspace final : public QMainWindow {
     Q_OBJECT
 public:
@@ -43,14 +46,18 @@ public:
     EventLogModel* eventModel() const { return m_eventModel; }
     const MetricsHistory& history() const { return m_history; }
     QTableView* nodeTable() const { return m_nodeTable; }
-    ChartAdapter* requestsChart() const { return m_requests; }
-    ChartAdapter* latencyChart() const { return m_latency; }
-    ChartAdapter* errorChart() const { return m_errors; }
-    ChartAdapter* activeChart() const { return m_active; }
+    ChartsPanel* charts() const { return m_charts; }
+    ChartAdapter* requestsChart() const { return m_charts->requests(); }
+    ChartAdapter* latencyChart() const { return m_charts->latency(); }
+    ChartAdapter* errorChart() const { return m_charts->errors(); }
+    ChartAdapter* activeChart() const { return m_charts->active(); }
+    ChartAdapter* transitionsChart() const { return m_charts->transitions(); }
+    ChartAdapter* integrationFailuresChart() const { return m_charts->integrationFailures(); }
+    EventsPanel* eventsPanel() const { return m_eventsPanel; }
 
     // The charts' time window: 300, 3600 or 21600 seconds.
     void setWindowSeconds(int seconds);
-    int windowSeconds() const { return m_windowSeconds; }
+    int windowSeconds() const { return m_charts->windowSeconds(); }
     // Redraws the charts from the history now (the timer does it every second).
     void refreshCharts();
     void restoreLayout(const QByteArray& state);
@@ -68,6 +75,9 @@ public:
 Q_SIGNALS:
     void statusMessage(const QString& message, int timeoutMs);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     QWidget* buildAddressBar();
     QWidget* buildCharts();
@@ -77,8 +87,6 @@ private:
     void connectFromBar();
     // The connection whose row is selected, or none: then the charts show every node.
     ClusterConnection* selectedConnection() const;
-    std::vector<ChartLine> linesFor(Metric metric, qint64 sinceMs,
-                                    const QString& suffix = {}) const;
 
     MetricsHistory m_history;
     QList<ClusterConnection*> m_connections; // children of this
@@ -91,12 +99,10 @@ private:
     QLineEdit* m_address = nullptr;
     QComboBox* m_window = nullptr;
     QTableView* m_nodeTable = nullptr;
-    ChartAdapter* m_requests = nullptr;
-    ChartAdapter* m_latency = nullptr;
-    ChartAdapter* m_errors = nullptr;
-    ChartAdapter* m_active = nullptr;
+    ChartsPanel* m_charts = nullptr;
+    EventsPanel* m_eventsPanel = nullptr;
     QTimer m_tick;
-    int m_windowSeconds = 300;
+    bool m_layoutSettled = false; // dock sizes given (by a saved layout or the first show)
 };
 
 } // namespace flowdeck::console

@@ -4,8 +4,97 @@
 #include <QColor>
 
 #include <algorithm>
+#include <array>
 
 namespace flowdeck::console {
+
+namespace {
+
+QString fromView(std::string_view text) {
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+struct CategoryText {
+    const char* name;
+    const char* label;
+};
+
+constexpr std::array<CategoryText, static_cast<std::size_t>(EventCategory::Count)> kCategories = {{
+    {"ERROR", QT_TRANSLATE_NOOP("EventLogModel", "Errors")},
+    {"CIRCUIT_BREAK", QT_TRANSLATE_NOOP("EventLogModel", "Circuit breaks")},
+    {"ROLLOUT", QT_TRANSLATE_NOOP("EventLogModel", "Rollout steps")},
+    {"NODE_UP", QT_TRANSLATE_NOOP("EventLogModel", "Node up")},
+    {"NODE_DOWN", QT_TRANSLATE_NOOP("EventLogModel", "Node down")},
+    {"ALERT_FIRING", QT_TRANSLATE_NOOP("EventLogModel", "Other alerts")},
+    {"ALERT_RESOLVED", QT_TRANSLATE_NOOP("EventLogModel", "Alerts resolved")},
+    {"FAULT", QT_TRANSLATE_NOOP("EventLogModel", "Faults")},
+    {"CAPTURE", QT_TRANSLATE_NOOP("EventLogModel", "Captures")},
+    {"OTHER", QT_TRANSLATE_NOOP("EventLogModel", "Other")},
+}};
+
+// "EngineError code=STATE_ERROR flow=orders …": what the tooltip shows and the filter searches.
+QString detailOf(const client::ClusterEvent& event) {
+    QStringList parts;
+    if (!event.alertName.empty()) {
+        parts << QString::fromStdString(event.alertName);
+    }
+    for (const auto& [key, value] : event.labels) {
+        if (!value.empty()) {
+            parts << QString::fromStdString(key) + QLatin1Char('=') + QString::fromStdString(value);
+        }
+    }
+    if (!event.subjectAddress.empty()) {
+        parts << QString::fromStdString(event.subjectAddress);
+    }
+    if (!event.reason.empty()) {
+        parts << QString::fromStdString(event.reason);
+    }
+    return parts.join(QLatin1Char(' '));
+}
+
+QString severityText(client::EventSeverity severity) {
+    return severity == client::EventSeverity::Unspecified ? QString()
+                                                          : fromView(toString(severity)).toLower();
+}
+
+} // namespace
+
+EventCategory categoryOf(const client::ClusterEvent& event) {
+    switch (event.kind) {
+    case client::EventKind::AlertFiring: {
+        if (event.alertName != "EngineError") {
+            return EventCategory::Alert;
+        }
+        const auto code = event.labels.find("code");
+        return code != event.labels.end() && code->second == "CIRCULAR_TRANSITION"
+                   ? EventCategory::CircuitBreak
+                   : EventCategory::Error;
+    }
+    case client::EventKind::AlertResolved:
+        return EventCategory::AlertResolved;
+    case client::EventKind::Release:
+        return EventCategory::Rollout;
+    case client::EventKind::NodeUp:
+        return EventCategory::NodeUp;
+    case client::EventKind::NodeDown:
+        return EventCategory::NodeDown;
+    case client::EventKind::Fault:
+        return EventCategory::Fault;
+    case client::EventKind::Capture:
+        return EventCategory::Capture;
+    case client::EventKind::Unspecified:
+        break;
+    }
+    return EventCategory::Other;
+}
+
+QString categoryName(EventCategory category) {
+    return QString::fromLatin1(kCategories[static_cast<std::size_t>(category)].name);
+}
+
+QString categoryLabel(EventCategory category) {
+    return EventLogModel::tr(kCategories[static_cast<std::size_t>(category)].label);
+}
 
 EventLogModel::EventLogModel(int capacity, QObject* parent)
     : QAbstractTableModel(parent)
@@ -17,9 +106,10 @@ void EventLogModel::add(const client::ClusterEvent& event) {
         std::chrono::duration_cast<std::chrono::milliseconds>(event.time.time_since_epoch())
             .count());
     row.node = QString::fromStdString(event.nodeId);
-    row.kind = QString::fromUtf8(client::toString(event.kind).data(),
-                                 static_cast<qsizetype>(client::toString(event.kind).size()));
+    row.category = categoryOf(event);
+    row.wireKind = fromView(client::toString(event.kind));
     row.summary = QString::fromStdString(event.summary);
+    row.detail = detailOf(event);
     row.severity = event.severity;
     if (m_rows.size() >= m_capacity) {
         const int last = static_cast<int>(m_rows.size()) - 1;
@@ -30,6 +120,15 @@ void EventLogModel::add(const client::ClusterEvent& event) {
     beginInsertRows({}, 0, 0);
     m_rows.prepend(std::move(row));
     endInsertRows();
+    noteNode(m_rows.front().node);
+}
+
+void EventLogModel::noteNode(const QString& node) {
+    if (node.isEmpty() || m_nodes.size() >= kMaxNodes || m_nodes.contains(node)) {
+        return;
+    }
+    m_nodes.append(node);
+    Q_EMIT nodeSeen(node);
 }
 
 void EventLogModel::clear() {
@@ -46,34 +145,63 @@ int EventLogModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+QVariant EventLogModel::display(const Row& row, int column) const {
+    switch (column) {
+    case Time:
+        return row.time.toLocalTime().toString(QStringLiteral("HH:mm:ss"));
+    case Node:
+        return row.node;
+    case Kind:
+        return categoryName(row.category);
+    case Severity:
+        return severityText(row.severity);
+    case Summary:
+        return row.summary;
+    default:
+        return {};
+    }
+}
+
 QVariant EventLogModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= m_rows.size()) {
         return {};
     }
     const Row& row = m_rows.at(index.row());
-    if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
-        switch (index.column()) {
-        case Time:
-            return row.time.toLocalTime().toString(QStringLiteral("HH:mm:ss"));
-        case Node:
-            return row.node;
-        case Kind:
-            return row.kind;
-        case Summary:
-            return row.summary;
-        default:
-            return {};
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(row, index.column());
+    case Qt::ToolTipRole:
+        if (index.column() == Kind || index.column() == Summary) {
+            const QString head = row.wireKind + QStringLiteral(" · ") +
+                                 row.time.toLocalTime().toString(Qt::ISODateWithMs);
+            return row.detail.isEmpty()
+                       ? head + QLatin1Char('\n') + row.summary
+                       : head + QLatin1Char('\n') + row.summary + QLatin1Char('\n') + row.detail;
         }
+        return display(row, index.column());
+    case CategoryRole:
+        return static_cast<int>(row.category);
+    case SeverityRole:
+        return static_cast<int>(row.severity);
+    case NodeRole:
+        return row.node;
+    case SearchRole:
+        return QStringList{row.node, categoryName(row.category), row.wireKind, row.summary,
+                           row.detail}
+            .join(QLatin1Char('\n'));
+    case Qt::ForegroundRole:
+        if (index.column() == Kind || index.column() == Severity) {
+            if (row.severity == client::EventSeverity::Critical) {
+                return QBrush(QColor(0xdc, 0x26, 0x26));
+            }
+            if (row.severity == client::EventSeverity::Warning) {
+                return QBrush(QColor(0xd9, 0x77, 0x06));
+            }
+        }
+        return {};
+    default:
+        return {};
     }
-    if (role == Qt::ForegroundRole && index.column() == Kind) {
-        if (row.severity == client::EventSeverity::Critical) {
-            return QBrush(QColor(0xdc, 0x26, 0x26));
-        }
-        if (row.severity == client::EventSeverity::Warning) {
-            return QBrush(QColor(0xd9, 0x77, 0x06));
-        }
-    }
-    return {};
 }
 
 QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int role) const {
@@ -87,6 +215,8 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Node");
     case Kind:
         return tr("Kind");
+    case Severity:
+        return tr("Severity");
     case Summary:
         return tr("Summary");
     default:

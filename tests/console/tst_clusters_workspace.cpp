@@ -221,7 +221,7 @@ private Q_SLOTS:
             QVERIFY(traffic.sent() > 10);
         }
         QTRY_VERIFY_WITH_TIMEOUT(workspace.requestsChart()->pointCount() >= 4, 3000);
-        QCOMPARE(workspace.requestsChart()->seriesCount(), 2);
+        QCOMPARE(workspace.requestsChart()->seriesCount(), 3); // both nodes and the cluster
         QVERIFY(workspace.requestsChart()->maxValue() > 0.0);
         QVERIFY(workspace.latencyChart()->pointCount() > 0);
         QVERIFY(cell(workspace, 0, NodeTableModel::RequestsPerSecond) != QString("–"));
