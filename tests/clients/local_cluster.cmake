@@ -5,4 +5,5 @@ if(TARGET flowdeck_local_cluster)
                     SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_local_postgres.cpp
                     LABELS integration TIMEOUT 120
                     LIBS flowdeck_local_cluster PostgreSQL::PostgreSQL)
+  target_include_directories(clients-local-postgres PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
 endif()

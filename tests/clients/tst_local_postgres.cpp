@@ -2,6 +2,7 @@
 // cluster integration test: it must come up on loopback with its database, be found again by
 // attach(), and never outlive its owner.
 #include "cluster/local_postgres.h"
+#include "pg_query.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -20,25 +21,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The first row's first column of `sql`, or "ERROR: ..." when the connection or query fails.
-std::string queryValue(const std::string& conninfo, const std::string& sql) {
-    PGconn* conn = PQconnectdb((conninfo + " connect_timeout=5").c_str());
-    std::string value;
-    if (PQstatus(conn) != CONNECTION_OK) {
-        value = std::string("ERROR: ") + PQerrorMessage(conn);
-    } else {
-        PGresult* r = PQexec(conn, sql.c_str());
-        const ExecStatusType status = PQresultStatus(r);
-        if (status == PGRES_TUPLES_OK && PQntuples(r) > 0) {
-            value = PQgetvalue(r, 0, 0);
-        } else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-            value = std::string("ERROR: ") + PQerrorMessage(conn);
-        }
-        PQclear(r);
-    }
-    PQfinish(conn);
-    return value;
-}
+using pgtest::queryValue;
 
 bool tcpConnects(in_addr_t address, uint16_t port) {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -5,4 +5,5 @@ if(TARGET flowdeck_local_cluster AND TARGET flowdeck_engine_pg)
                     SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_postgres_listener.cpp
                     LABELS integration TIMEOUT 120
                     LIBS flowdeck_engine_pg flowdeck_local_cluster PostgreSQL::PostgreSQL)
+  target_include_directories(engine-postgres-listener PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
 endif()

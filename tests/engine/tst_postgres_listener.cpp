@@ -3,6 +3,7 @@
 // reconnected to with the connection changes reported.
 #include "cluster/local_postgres.h"
 #include "flowdeck/engine/postgres_store.h"
+#include "pg_query.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -20,25 +21,7 @@ namespace {
 
 constexpr int64_t kLockKey = 4242;
 
-// Runs `sql` on a fresh connection; the first value, or "ERROR: ..." on failure.
-std::string execSql(const std::string& conninfo, const std::string& sql) {
-    PGconn* conn = PQconnectdb((conninfo + " connect_timeout=5").c_str());
-    std::string value;
-    if (PQstatus(conn) != CONNECTION_OK) {
-        value = std::string("ERROR: ") + PQerrorMessage(conn);
-    } else {
-        PGresult* r = PQexec(conn, sql.c_str());
-        const ExecStatusType status = PQresultStatus(r);
-        if (status == PGRES_TUPLES_OK && PQntuples(r) > 0) {
-            value = PQgetvalue(r, 0, 0);
-        } else if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-            value = std::string("ERROR: ") + PQerrorMessage(conn);
-        }
-        PQclear(r);
-    }
-    PQfinish(conn);
-    return value;
-}
+using pgtest::queryValue;
 
 // What one listener reported, readable from the test thread while callbacks keep coming.
 class Recorder final {
@@ -111,9 +94,9 @@ std::unique_ptr<PostgresListener> listen(const std::string& conninfo, Recorder& 
 
 // The backend holding the leadership lock (a bigint advisory key: objid holds its low 32 bits).
 std::string lockHolderPid(const std::string& conninfo) {
-    return execSql(conninfo, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                             "AND objid = " +
-                                 std::to_string(kLockKey));
+    return queryValue(conninfo, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                                "AND objid = " +
+                                    std::to_string(kLockKey));
 }
 
 } // namespace
@@ -155,10 +138,10 @@ void tst_PostgresListener::deliversNotificationsWithChannelAndPayload() {
     QVERIFY(listener->isConnected());
     QVERIFY(!listener->isLeader()); // it does not compete without a lock key
 
-    QCOMPARE(execSql(m_pg->conninfo(), "SELECT pg_notify('releases', 'flow checkout v7')"),
+    QCOMPARE(queryValue(m_pg->conninfo(), "SELECT pg_notify('releases', 'flow checkout v7')"),
              std::string());
     QTRY_VERIFY_WITH_TIMEOUT(recorder.received("releases", "flow checkout v7"), 1000);
-    QCOMPARE(execSql(m_pg->conninfo(), "NOTIFY \"odd \"\"channel\"\" name\", 'quoted'"),
+    QCOMPARE(queryValue(m_pg->conninfo(), "NOTIFY \"odd \"\"channel\"\" name\", 'quoted'"),
              std::string());
     QTRY_VERIFY_WITH_TIMEOUT(recorder.received("odd \"channel\" name", "quoted"), 1000);
 
@@ -216,7 +199,7 @@ void tst_PostgresListener::leadershipMovesWhenTheLeadersSessionIsTerminated() {
 
     const std::string holder = lockHolderPid(m_pg->conninfo());
     QVERIFY2(!holder.empty() && holder.rfind("ERROR", 0) != 0, holder.c_str());
-    QCOMPARE(execSql(m_pg->conninfo(), "SELECT pg_terminate_backend(" + holder + ")"),
+    QCOMPARE(queryValue(m_pg->conninfo(), "SELECT pg_terminate_backend(" + holder + ")"),
              std::string("t"));
     QTRY_VERIFY_WITH_TIMEOUT(second->isLeader(), 1200);
 
@@ -264,7 +247,7 @@ void tst_PostgresListener::survivesAPostgresRestart() {
     QVERIFY2(pg, error.c_str());
     QTRY_COMPARE_WITH_TIMEOUT(recorder.connectionChanges(), (std::vector<bool>{false, true}), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(listener->isLeader(), 2000);
-    QCOMPARE(execSql(conninfo, "SELECT pg_notify('releases', 'after restart')"), std::string());
+    QCOMPARE(queryValue(conninfo, "SELECT pg_notify('releases', 'after restart')"), std::string());
     QTRY_VERIFY_WITH_TIMEOUT(recorder.received("releases", "after restart"), 1000);
 }
 
