@@ -347,8 +347,14 @@ private Q_SLOTS:
         v1::GetStateRequest request;
         request.set_tenant_id("acme");
         request.set_conversation_id("kill-5");
+        // A channel to a node that died backs off before reconnecting; a restarted node is a new
+        // peer to talk to.
+        m_nodes[1] = std::make_unique<Stubs>(m_cluster->nodes()[1].grpcAddress());
         v1::GetStateResponse state;
-        QVERIFY(node(1).conversations->GetConversationState(context().get(), request, &state).ok());
+        auto ctx = context();
+        ctx->set_wait_for_ready(true);
+        const auto status = node(1).conversations->GetConversationState(ctx.get(), request, &state);
+        QVERIFY2(status.ok(), status.error_message().c_str());
         QCOMPARE(state.current_state(), m_clusterStates.at(5).current_state());
     }
 
@@ -450,6 +456,8 @@ private Q_SLOTS:
         QVERIFY(!leaderIndexFromLogs().empty());
         QVERIFY(leaderIndexFromLogs() != leader);
         QVERIFY2(m_cluster->restart(leaderIndex, &error), error.c_str());
+        m_nodes[leaderIndex] =
+            std::make_unique<Stubs>(m_cluster->nodes()[leaderIndex].grpcAddress());
     }
 
 private:
