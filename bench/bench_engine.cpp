@@ -1,10 +1,11 @@
 // Whole messages through Engine::process: load, execute, commit, on the sample order flow with
 // recorded integration responses. Each thread drives its own conversations; the store is SQLite
-// (WAL, synchronous=NORMAL, group commit) or memory. The database goes to $FLOWDECK_BENCH_DIR,
-// or /tmp.
+// (WAL, synchronous=NORMAL, group commit), SQLite behind a CachingStore, or memory. The database
+// goes to $FLOWDECK_BENCH_DIR, or /tmp.
 //
 //   bench-engine --benchmark_min_time=2
 
+#include "flowdeck/engine/caching_store.h"
 #include "flowdeck/engine/engine.h"
 #include "flowdeck/engine/flow_json.h"
 #include "flowdeck/engine/integration_gateway.h"
@@ -13,6 +14,7 @@
 #include "flowdeck/engine/stub_file.h"
 
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <array>
 #include <atomic>
@@ -26,10 +28,13 @@ using namespace flowdeck::engine;
 
 namespace {
 
+enum class StoreKind { Memory, Sqlite, CachedSqlite };
+
 struct World {
     FlowRegistry flows;
     StubGateway gateway;
     std::unique_ptr<ConversationStore> store;
+    std::unique_ptr<CachingStore> cache; // in front of `store` for CachedSqlite
     std::unique_ptr<Engine> engine;
     std::string path;
 };
@@ -37,7 +42,15 @@ struct World {
 std::unique_ptr<World> s_world;
 std::atomic<int> s_nextThread{0};
 
-void setUp(bool sqlite) {
+// User + system CPU of the whole process (client threads, store writer, checkpointer).
+double processCpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+void setUp(StoreKind kind) {
     s_world = std::make_unique<World>();
     auto parsed = parseFlowFile(RESOURCES_DIR "/flows/order_support.json");
     if (!parsed.ok() ||
@@ -47,7 +60,7 @@ void setUp(bool sqlite) {
     }
     s_world->flows.add(*parsed.flow);
     s_world->flows.setDefaultFlow("order_support");
-    if (sqlite) {
+    if (kind != StoreKind::Memory) {
         const char* dir = std::getenv("FLOWDECK_BENCH_DIR");
         s_world->path = std::string(dir && *dir ? dir : "/tmp") + "/flowdeck-bench-engine.sqlite";
         for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -62,7 +75,12 @@ void setUp(bool sqlite) {
     } else {
         s_world->store = std::make_unique<MemoryStore>();
     }
-    s_world->engine = std::make_unique<Engine>(s_world->flows, *s_world->store, s_world->gateway);
+    ConversationStore* store = s_world->store.get();
+    if (kind == StoreKind::CachedSqlite) {
+        s_world->cache = std::make_unique<CachingStore>(*s_world->store);
+        store = s_world->cache.get();
+    }
+    s_world->engine = std::make_unique<Engine>(s_world->flows, *store, s_world->gateway);
 }
 
 void tearDown() {
@@ -84,6 +102,7 @@ void conversations(benchmark::State& state) {
     request.tenantId = "bench";
     int64_t n = 0;
     int64_t failed = 0;
+    const double cpuStart = state.thread_index() == 0 ? processCpuSeconds() : 0;
     for (auto _ : state) {
         // A new conversation every 20 messages, so history and context stay realistic.
         request.conversationId = "t" + std::to_string(thread) + "-" + std::to_string(n / 20);
@@ -91,6 +110,11 @@ void conversations(benchmark::State& state) {
         request.idempotencyKey = std::to_string(n++);
         const ProcessResult result = s_world->engine->process(request);
         failed += result.ok ? 0 : 1;
+    }
+    if (state.thread_index() == 0 && state.iterations() > 0) {
+        // The whole process's CPU per message, all threads' messages together.
+        const double items = static_cast<double>(state.iterations()) * state.threads();
+        state.counters["cpu_us_per_item"] = (processCpuSeconds() - cpuStart) * 1e6 / items;
     }
     state.SetItemsProcessed(state.iterations());
     state.counters["failed"] = benchmark::Counter(static_cast<double>(failed));
@@ -102,17 +126,27 @@ void EngineSqlite(benchmark::State& state) {
 void EngineMemory(benchmark::State& state) {
     conversations(state);
 }
+void EngineCachedSqlite(benchmark::State& state) {
+    conversations(state);
+}
 
 } // namespace
 
 BENCHMARK(EngineMemory)
-    ->Setup([](const benchmark::State&) { setUp(false); })
+    ->Setup([](const benchmark::State&) { setUp(StoreKind::Memory); })
     ->Teardown([](const benchmark::State&) { tearDown(); })
     ->Threads(1)
     ->Threads(2)
     ->UseRealTime();
 BENCHMARK(EngineSqlite)
-    ->Setup([](const benchmark::State&) { setUp(true); })
+    ->Setup([](const benchmark::State&) { setUp(StoreKind::Sqlite); })
+    ->Teardown([](const benchmark::State&) { tearDown(); })
+    ->Threads(1)
+    ->Threads(16)
+    ->Threads(64)
+    ->UseRealTime();
+BENCHMARK(EngineCachedSqlite)
+    ->Setup([](const benchmark::State&) { setUp(StoreKind::CachedSqlite); })
     ->Teardown([](const benchmark::State&) { tearDown(); })
     ->Threads(1)
     ->Threads(16)

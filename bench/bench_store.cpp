@@ -9,6 +9,7 @@
 
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <cstdio>
@@ -30,6 +31,33 @@ std::string benchPath() {
     const char* dir = std::getenv("FLOWDECK_BENCH_DIR");
     return std::string(dir && *dir ? dir : "/tmp") + "/flowdeck-bench-store.sqlite";
 }
+
+// User + system CPU of the whole process (client threads, writer, checkpointer). On a shared VM
+// the wall-clock rate moves with the neighbours' load; CPU per message moves much less.
+double processCpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// Thread 0 measures the process's CPU across the timed loop and reports it per item, all
+// threads' items together (every thread runs the same number of iterations).
+class CpuPerItem final {
+public:
+    explicit CpuPerItem(const benchmark::State& state)
+        : m_start(state.thread_index() == 0 ? processCpuSeconds() : 0) {}
+    void report(benchmark::State& state) const {
+        if (state.thread_index() != 0 || state.iterations() == 0) {
+            return;
+        }
+        const double items = static_cast<double>(state.iterations()) * state.threads();
+        state.counters["cpu_us_per_item"] = (processCpuSeconds() - m_start) * 1e6 / items;
+    }
+
+private:
+    double m_start;
+};
 
 void removeDatabase() {
     for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -90,6 +118,7 @@ void commitLoop(benchmark::State& state) {
                          R"("actions":["integration:order_api"]})";
     int64_t n = 0;
     int64_t failed = 0;
+    const CpuPerItem cpu(state);
     for (auto _ : state) {
         ConversationState& conversation = conversations[n % kConversationsPerThread];
         message.idempotencyKey = conversation.conversationId + "-" + std::to_string(n++);
@@ -101,6 +130,7 @@ void commitLoop(benchmark::State& state) {
             ++failed;
         }
     }
+    cpu.report(state);
     state.SetItemsProcessed(state.iterations());
     state.counters["failed"] = benchmark::Counter(static_cast<double>(failed));
 }
@@ -123,6 +153,7 @@ void ReferenceRawSqlite(benchmark::State& state) {
     sqlite3_prepare_v2(db, "INSERT INTO m VALUES (?1, ?2, ?3)", -1, &insert, nullptr);
     const std::string body(400, 'x');
     int64_t n = 0;
+    const CpuPerItem cpu(state);
     for (auto _ : state) {
         if (n % 64 == 0) {
             sqlite3_exec(db, n == 0 ? "BEGIN" : "COMMIT; BEGIN", nullptr, nullptr, nullptr);
@@ -135,6 +166,7 @@ void ReferenceRawSqlite(benchmark::State& state) {
         sqlite3_reset(insert);
     }
     sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    cpu.report(state);
     sqlite3_finalize(insert);
     sqlite3_close(db);
     for (const char* suffix : {"", "-wal", "-shm"}) {

@@ -1,101 +1,14 @@
 #include "sqlite_db.h"
 
+#include "sqlite_schema.h"
+#include "sqlite_wal_vfs.h"
+
 #include <chrono>
 #include <utility>
 
 namespace flowdeck::engine::sqlite {
 
 namespace {
-
-// Bump with every schema change and add a step to migrate(); user_version records it.
-constexpr int64_t kSchemaVersion = 1;
-
-// No foreign key from messages to conversations: the store deletes both in one transaction, and
-// a per-insert parent lookup would cost throughput for no protection the writer needs.
-constexpr std::string_view kSchemaV1 = R"sql(
-CREATE TABLE IF NOT EXISTS conversations (
-    tenant_id TEXT NOT NULL,
-    conversation_id TEXT NOT NULL,
-    flow_id TEXT NOT NULL,
-    flow_version TEXT NOT NULL,
-    current_state TEXT NOT NULL,
-    context TEXT NOT NULL,
-    ab_variant TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    message_count INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    PRIMARY KEY (tenant_id, conversation_id)
-);
-CREATE TABLE IF NOT EXISTS messages (
-    tenant_id TEXT NOT NULL,
-    conversation_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    idempotency_key TEXT,
-    input TEXT NOT NULL,
-    reply TEXT NOT NULL,
-    state_before TEXT NOT NULL,
-    state_after TEXT NOT NULL,
-    result_json TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    PRIMARY KEY (tenant_id, conversation_id, seq),
-    UNIQUE (tenant_id, conversation_id, idempotency_key)
-);
-)sql";
-
-bool queryInteger(sqlite3* db, std::string_view sql, int64_t* value, std::string* error) {
-    Statement statement(db, sql, error);
-    if (!statement.valid()) {
-        return false;
-    }
-    const int rc = statement.step();
-    if (rc != SQLITE_ROW) {
-        *error = describe(db, rc, sql);
-        return false;
-    }
-    *value = statement.integer(0);
-    return true;
-}
-
-bool createSchema(sqlite3* db, std::string* error) {
-    int64_t version = 0;
-    int64_t foreignTables = 0;
-    if (!queryInteger(db, "PRAGMA user_version", &version, error) ||
-        !queryInteger(db,
-                      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN "
-                      "('conversations', 'messages') AND name NOT LIKE 'sqlite_%'",
-                      &foreignTables, error)) {
-        return false;
-    }
-    if (version > kSchemaVersion) {
-        *error = "database schema version " + std::to_string(version) +
-                 " is newer than this program supports (" + std::to_string(kSchemaVersion) +
-                 "); upgrade Flowdeck";
-        return false;
-    }
-    if (version == 0 && foreignTables > 0) {
-        *error = "not a Flowdeck conversation database (it has other tables)";
-        return false;
-    }
-    if (version < 1 && !exec(db, kSchemaV1, error)) {
-        return false;
-    }
-    return exec(db, "PRAGMA user_version = " + std::to_string(kSchemaVersion), error);
-}
-
-// Creates or migrates the schema in one transaction, so two processes opening a new file at the
-// same time cannot both create it half-way.
-bool migrate(sqlite3* db, std::string* error) {
-    if (!exec(db, "BEGIN IMMEDIATE", error)) {
-        return false;
-    }
-    if (!createSchema(db, error)) {
-        std::string ignored;
-        exec(db, "ROLLBACK", &ignored);
-        return false;
-    }
-    return exec(db, "COMMIT", error);
-}
 
 bool applyPragmas(sqlite3* db, const SqliteOptions& options, Role role, std::string* error) {
     sqlite3_busy_timeout(db, static_cast<int>(options.busyTimeout.count()));
@@ -197,7 +110,7 @@ Connection openConnection(const std::string& path, const SqliteOptions& options,
     // NOMUTEX: every connection is used by one thread at a time (the writer's, or a pooled
     // reader handed out under the pool's lock).
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, coalescingWalVfs());
     Connection db(raw);
     if (rc != SQLITE_OK) {
         *error = "cannot open '" + path + "': " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
@@ -206,7 +119,7 @@ Connection openConnection(const std::string& path, const SqliteOptions& options,
     sqlite3_extended_result_codes(raw, 1);
     std::string detail;
     if (!applyPragmas(raw, options, role, &detail) ||
-        (role == Role::Writer && !migrate(raw, &detail))) {
+        (role == Role::Writer && !createOrMigrateSchema(raw, &detail))) {
         *error = "cannot open '" + path + "': " + detail;
         return nullptr;
     }

@@ -26,18 +26,23 @@ ReadConnection::ReadConnection(Connection db, const SqliteOptions& options)
 
 bool ReadConnection::prepare(std::string* error) {
     const std::string columns(kMessageColumns);
-    const std::string where = " WHERE tenant_id = ?1 AND conversation_id = ?2";
+    const std::string ids = " WHERE tenant_id = ?1 AND conversation_id = ?2";
+    const std::string ref = "conversation_ref = (SELECT id FROM conversations" + ids + ")";
     m_load = Statement(m_db.get(),
                        "SELECT flow_id, flow_version, current_state, context, ab_variant, "
                        "version, message_count, created_at, updated_at FROM conversations" +
-                           where,
+                           ids,
                        error);
     m_findMessage = Statement(
-        m_db.get(), "SELECT " + columns + " FROM messages" + where + " AND idempotency_key = ?3",
-        error);
-    m_history = Statement(
-        m_db.get(), "SELECT " + columns + " FROM messages" + where + " ORDER BY seq DESC LIMIT ?3",
-        error);
+        m_db.get(),
+        "SELECT " + columns + " FROM messages WHERE " + ref + " AND idempotency_key = ?3", error);
+    // A conversation's ids grow with seq: the newest N ids, read in id order, are the newest N
+    // messages oldest first. The inner query reads only the idempotency index.
+    m_history = Statement(m_db.get(),
+                          "SELECT " + columns +
+                              " FROM messages WHERE id IN (SELECT id FROM messages WHERE " + ref +
+                              " ORDER BY id DESC LIMIT ?3) ORDER BY id",
+                          error);
     m_count = Statement(m_db.get(), "SELECT count(*) FROM conversations", error);
     return m_load.valid() && m_findMessage.valid() && m_history.valid() && m_count.valid();
 }
@@ -110,7 +115,6 @@ std::vector<StoredMessage> ReadConnection::history(const std::string& tenantId,
     if (rc != SQLITE_DONE) {
         *error = failure(rc, "reading history of '" + conversationId + "'");
     }
-    std::reverse(messages.begin(), messages.end()); // newest first in SQL, oldest first here
     return messages;
 }
 

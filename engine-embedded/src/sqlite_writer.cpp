@@ -1,32 +1,38 @@
 #include "sqlite_writer.h"
 
 #include <algorithm>
+#include <climits>
 
 #include <pthread.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace flowdeck::engine::sqlite {
 
 namespace {
 
-// Parameters shared by both conversation statements: ?1 tenant, ?2 conversation, ?3 flow,
-// ?4 flow version, ?5 state, ?6 context, ?7 variant, ?8 created, ?9 updated (?10 expected).
-constexpr std::string_view kInsertConversation =
-    "INSERT INTO conversations (tenant_id, conversation_id, flow_id, flow_version, "
-    "current_state, context, ab_variant, version, message_count, created_at, updated_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, 1, ?8, ?9) "
-    "ON CONFLICT (tenant_id, conversation_id) DO NOTHING";
-constexpr std::string_view kUpdateConversation =
-    "UPDATE conversations SET flow_id = ?3, flow_version = ?4, current_state = ?5, context = ?6, "
-    "ab_variant = ?7, version = version + 1, message_count = message_count + 1, "
-    "updated_at = ?9 WHERE tenant_id = ?1 AND conversation_id = ?2 AND version = ?10 "
-    "RETURNING message_count";
-constexpr std::string_view kInsertMessage =
-    "INSERT INTO messages (tenant_id, conversation_id, seq, idempotency_key, input, reply, "
-    "state_before, state_after, result_json, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+// Sleeps while `word` holds `seen` (or until a spurious wake-up). Straight to the futex: before
+// sleeping, libstdc++'s atomic::wait spins and calls sched_yield(), and with hundreds of callers
+// waiting for the writer those yields took a fifth of the machine.
+void sleepWhile(std::atomic<uint32_t>& word, uint32_t seen) {
+#if defined(__linux__)
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, nullptr,
+            nullptr, 0);
+#else
+    word.wait(seen);
+#endif
+}
 
-int64_t orNow(int64_t value, int64_t now) {
-    return value != 0 ? value : now;
+void wake(std::atomic<uint32_t>& word, bool all) {
+#if defined(__linux__)
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE_PRIVATE, all ? INT_MAX : 1,
+            nullptr, nullptr, 0);
+#else
+    all ? word.notify_all() : word.notify_one();
+#endif
 }
 
 void fail(WriteRequest& request, const std::string& error) {
@@ -68,44 +74,60 @@ SqliteWriter::~SqliteWriter() {
 
 bool SqliteWriter::prepare(std::string* error) {
     sqlite3* db = m_db.get();
-    const std::string columns(kMessageColumns);
-    const std::string where = " WHERE tenant_id = ?1 AND conversation_id = ?2";
     m_sql.begin = Statement(db, "BEGIN IMMEDIATE", error);
     m_sql.commit = Statement(db, "COMMIT", error);
     m_sql.rollback = Statement(db, "ROLLBACK", error);
-    m_sql.findMessage = Statement(
-        db, "SELECT " + columns + " FROM messages" + where + " AND idempotency_key = ?3", error);
-    m_sql.insertConversation = Statement(db, kInsertConversation, error);
-    m_sql.updateConversation = Statement(db, kUpdateConversation, error);
-    m_sql.insertMessage = Statement(db, kInsertMessage, error);
-    m_sql.prune = Statement(db, "DELETE FROM messages" + where + " AND seq <= ?3", error);
-    m_sql.deleteMessages = Statement(db, "DELETE FROM messages" + where, error);
-    m_sql.deleteConversation = Statement(db, "DELETE FROM conversations" + where, error);
-    for (const Statement* s :
-         {&m_sql.begin, &m_sql.commit, &m_sql.rollback, &m_sql.findMessage,
-          &m_sql.insertConversation, &m_sql.updateConversation, &m_sql.insertMessage, &m_sql.prune,
-          &m_sql.deleteMessages, &m_sql.deleteConversation}) {
-        if (!s->valid()) {
-            return false;
-        }
-    }
-    return true;
+    m_applier = std::make_unique<WriteApplier>(db, m_options);
+    return m_sql.begin.valid() && m_sql.commit.valid() && m_sql.rollback.valid() &&
+           m_applier->prepare(error);
 }
 
 bool SqliteWriter::submit(WriteRequest& request) {
-    std::future<void> done;
     {
         std::lock_guard lock(m_mutex);
         if (m_stopping) {
             return false;
         }
-        Pending pending{&request, {}};
-        done = pending.done.get_future();
-        m_queue.push_back(std::move(pending));
+        m_queue.push_back(&request);
     }
     m_wake.notify_one();
-    done.wait();
+    waitUntilDone(request);
     return true;
+}
+
+// The batch that takes a queued request is at least the one after m_batchesTaken, so the caller
+// sleeps on that batch's counter and looks again when it changes. The writer publishes a
+// request's batch number before m_batchesTaken, and `done` before bumping the counter, so reading
+// them in the opposite order can wake too early (then it looks again) but never miss a wake-up.
+void SqliteWriter::waitUntilDone(WriteRequest& request) {
+    for (;;) {
+        const uint64_t taken = m_batchesTaken.load();
+        const uint64_t batch = request.batch.load();
+        const size_t parity = (batch != 0 ? batch : taken + 1) & 1;
+        const uint32_t seen = m_completions[parity].load();
+        if (request.done.load()) {
+            return;
+        }
+        sleepWhile(m_completions[parity], seen);
+        // The first caller up wakes the others (see complete()).
+        if (m_relays[parity].load() && m_relays[parity].exchange(false)) {
+            wake(m_completions[parity], true);
+        }
+    }
+}
+
+// Waking a few hundred sleeping callers costs the kernel a few microseconds each; the writer
+// wakes one and leaves the rest to it, so that work runs beside the next transaction instead of
+// before it. Whoever finds the relay flag set after waking wakes everyone (the flag is set
+// before the counter moves, so every caller of this batch is woken by someone).
+void SqliteWriter::complete(std::span<WriteRequest*> batch, uint64_t number) {
+    for (WriteRequest* request : batch) {
+        request->done.store(true); // the request may be gone after this: never touch it again
+    }
+    const size_t parity = number & 1;
+    m_relays[parity].store(true);
+    m_completions[parity].fetch_add(1);
+    wake(m_completions[parity], false);
 }
 
 void SqliteWriter::stop() {
@@ -135,34 +157,38 @@ int SqliteWriter::onWalCommit(void* self, sqlite3* db, const char* schema, int f
 }
 
 void SqliteWriter::run() {
-    std::vector<Pending> batch;
+    std::vector<WriteRequest*> batch;
     batch.reserve(std::min<size_t>(m_options.maxBatch, 4096));
-    for (;;) {
-        {
-            std::unique_lock lock(m_mutex);
-            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-            if (m_queue.empty()) {
-                return; // stopping, and everything queued has been applied
-            }
-            if (m_options.maxBatchDelay.count() > 0 && m_queue.size() < m_options.maxBatch) {
-                m_wake.wait_for(lock, m_options.maxBatchDelay, [this] {
-                    return m_stopping || m_queue.size() >= m_options.maxBatch;
-                });
-            }
-            const size_t n = std::min(m_options.maxBatch, m_queue.size());
-            std::move(m_queue.begin(), m_queue.begin() + static_cast<ptrdiff_t>(n),
-                      std::back_inserter(batch));
-            m_queue.erase(m_queue.begin(), m_queue.begin() + static_cast<ptrdiff_t>(n));
-        }
+    uint64_t number = 0;
+    while (takeBatch(batch, &number)) {
         applyBatch(batch);
-        for (Pending& pending : batch) {
-            pending.done.set_value(); // the request may be gone after this: never touch it again
-        }
+        complete(batch, number);
         batch.clear();
     }
 }
 
-void SqliteWriter::applyBatch(std::span<Pending> batch) {
+bool SqliteWriter::takeBatch(std::vector<WriteRequest*>& batch, uint64_t* number) {
+    std::unique_lock lock(m_mutex);
+    m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+    if (m_queue.empty()) {
+        return false; // stopping, and everything queued has been applied
+    }
+    if (m_options.maxBatchDelay.count() > 0 && m_queue.size() < m_options.maxBatch) {
+        m_wake.wait_for(lock, m_options.maxBatchDelay,
+                        [this] { return m_stopping || m_queue.size() >= m_options.maxBatch; });
+    }
+    const size_t n = std::min(m_options.maxBatch, m_queue.size());
+    *number = m_batchesTaken.load() + 1;
+    for (size_t i = 0; i < n; ++i) {
+        m_queue[i]->batch.store(*number);
+        batch.push_back(m_queue[i]);
+    }
+    m_batchesTaken.store(*number);
+    m_queue.erase(m_queue.begin(), m_queue.begin() + static_cast<ptrdiff_t>(n));
+    return true;
+}
+
+void SqliteWriter::applyBatch(std::span<WriteRequest*> batch) {
     std::string error;
     const int rc = runTransaction(batch, &error);
     if (rc == SQLITE_OK) {
@@ -171,173 +197,45 @@ void SqliteWriter::applyBatch(std::span<Pending> batch) {
     // Waiting for a lock again per request would multiply the wait; other failures may come from
     // one request (e.g. a message too big for the disk left), so only that one should fail.
     if (batch.size() == 1 || (rc & 0xff) == SQLITE_BUSY) {
-        for (Pending& pending : batch) {
-            fail(*pending.request, error);
+        for (WriteRequest* request : batch) {
+            fail(*request, error);
         }
         return;
     }
     for (size_t i = 0; i < batch.size(); ++i) {
         std::string single;
         if (runTransaction(batch.subspan(i, 1), &single) != SQLITE_OK) {
-            fail(*batch[i].request, single);
+            fail(*batch[i], single);
         }
     }
 }
 
-int SqliteWriter::runTransaction(std::span<Pending> batch, std::string* error) {
+int SqliteWriter::runTransaction(std::span<WriteRequest*> batch, std::string* error) {
     int rc = stepDone(m_sql.begin, "starting a transaction", error);
     if (rc != SQLITE_OK) {
         return rc;
     }
-    for (Pending& pending : batch) {
-        rc = apply(*pending.request, error);
-        if (rc != SQLITE_OK) {
-            break;
-        }
+    rc = m_applier->beginTransaction(error);
+    for (size_t i = 0; rc == SQLITE_OK && i < batch.size(); ++i) {
+        rc = apply(*batch[i], error);
     }
     if (rc == SQLITE_OK) {
         rc = stepDone(m_sql.commit, "committing", error);
     }
-    // Some errors (SQLITE_FULL, SQLITE_IOERR) roll the transaction back by themselves.
-    if (rc != SQLITE_OK && !sqlite3_get_autocommit(m_db.get())) {
-        std::string ignored;
-        stepDone(m_sql.rollback, "rolling back", &ignored);
+    if (rc != SQLITE_OK) {
+        // Some errors (SQLITE_FULL, SQLITE_IOERR) roll the transaction back by themselves.
+        if (!sqlite3_get_autocommit(m_db.get())) {
+            std::string ignored;
+            stepDone(m_sql.rollback, "rolling back", &ignored);
+        }
+        m_applier->forgetCache();
     }
     return rc;
 }
 
 int SqliteWriter::apply(WriteRequest& request, std::string* error) {
-    return request.kind == WriteRequest::Kind::Remove ? applyRemove(request, error)
-                                                      : applyCommit(request, error);
-}
-
-int SqliteWriter::applyCommit(WriteRequest& request, std::string* error) {
-    request.result = CommitResult{};
-    bool duplicate = false;
-    int rc = findDuplicate(request, &duplicate, error);
-    if (rc != SQLITE_OK || duplicate) {
-        return rc;
-    }
-    int64_t count = 0;
-    rc = writeConversation(request, &count, error);
-    if (rc != SQLITE_OK || count == 0) {
-        return rc; // count 0: version check failed, nothing was written
-    }
-    rc = writeMessage(request, count, error);
-    if (rc == SQLITE_OK) {
-        rc = pruneHistory(request, count, error);
-    }
-    if (rc == SQLITE_OK) {
-        request.result.status = CommitStatus::Committed;
-    }
-    return rc;
-}
-
-int SqliteWriter::findDuplicate(WriteRequest& request, bool* found, std::string* error) {
-    const std::string& key = request.message->idempotencyKey;
-    *found = false;
-    if (key.empty()) {
-        return SQLITE_OK; // no key: the caller asked for no deduplication
-    }
-    Statement& s = m_sql.findMessage;
-    StatementUse use(s);
-    s.bind(1, *request.tenantId);
-    s.bind(2, *request.conversationId);
-    s.bind(3, key);
-    const int rc = s.step();
-    if (rc == SQLITE_ROW) {
-        *found = true;
-        request.result.status = CommitStatus::Duplicate;
-        request.result.existing = messageFromRow(s);
-        return SQLITE_OK;
-    }
-    if (rc != SQLITE_DONE) {
-        *error = describe(m_db.get(), rc, "looking up idempotency key", m_options.busyTimeout);
-        return rc;
-    }
-    return SQLITE_OK;
-}
-
-int SqliteWriter::writeConversation(WriteRequest& request, int64_t* count, std::string* error) {
-    const ConversationState& next = *request.next;
-    const bool create = request.expectedVersion == 0;
-    Statement& s = create ? m_sql.insertConversation : m_sql.updateConversation;
-    StatementUse use(s);
-    s.bind(1, *request.tenantId);
-    s.bind(2, *request.conversationId);
-    s.bind(3, next.flowId);
-    s.bind(4, next.flowVersion);
-    s.bind(5, next.currentState);
-    s.bind(6, request.context);
-    s.bind(7, next.abVariant);
-    s.bind(8, orNow(next.createdAtMs, request.nowMs));
-    s.bind(9, orNow(next.updatedAtMs, request.nowMs));
-    if (!create) {
-        s.bind(10, request.expectedVersion);
-    }
-    const int rc = s.step();
-    *count = 0;
-    if (rc == SQLITE_ROW) {
-        *count = s.integer(0); // update: RETURNING message_count
-    } else if (rc == SQLITE_DONE) {
-        *count = create && sqlite3_changes(m_db.get()) == 1 ? 1 : 0;
-    } else {
-        *error = describe(m_db.get(), rc, "writing conversation", m_options.busyTimeout);
-        return rc;
-    }
-    if (*count == 0) {
-        request.result.status = CommitStatus::Conflict;
-    }
-    return SQLITE_OK;
-}
-
-int SqliteWriter::writeMessage(WriteRequest& request, int64_t seq, std::string* error) {
-    const StoredMessage& message = *request.message;
-    Statement& s = m_sql.insertMessage;
-    StatementUse use(s);
-    s.bind(1, *request.tenantId);
-    s.bind(2, *request.conversationId);
-    s.bind(3, seq);
-    if (message.idempotencyKey.empty()) {
-        s.bindNull(4);
-    } else {
-        s.bind(4, message.idempotencyKey);
-    }
-    s.bind(5, message.input);
-    s.bind(6, message.reply);
-    s.bind(7, message.stateBefore);
-    s.bind(8, message.stateAfter);
-    s.bind(9, message.resultJson);
-    s.bind(10, orNow(message.createdAtMs, request.nowMs));
-    return stepDone(s, "writing message", error);
-}
-
-int SqliteWriter::pruneHistory(WriteRequest& request, int64_t newestSeq, std::string* error) {
-    const auto limit = static_cast<int64_t>(m_options.historyLimitPerConversation);
-    const int64_t chunk = std::max<int64_t>(1, limit / 16);
-    if (limit <= 0 || newestSeq <= limit || newestSeq % chunk != 0) {
-        return SQLITE_OK;
-    }
-    Statement& s = m_sql.prune;
-    StatementUse use(s);
-    s.bind(1, *request.tenantId);
-    s.bind(2, *request.conversationId);
-    s.bind(3, newestSeq - limit);
-    return stepDone(s, "pruning history", error);
-}
-
-int SqliteWriter::applyRemove(WriteRequest& request, std::string* error) {
-    for (Statement* s : {&m_sql.deleteMessages, &m_sql.deleteConversation}) {
-        StatementUse use(*s);
-        s->bind(1, *request.tenantId);
-        s->bind(2, *request.conversationId);
-        const int rc = stepDone(*s, "removing conversation", error);
-        if (rc != SQLITE_OK) {
-            return rc;
-        }
-    }
-    request.removed = sqlite3_changes(m_db.get()) > 0;
-    return SQLITE_OK;
+    return request.kind == WriteRequest::Kind::Remove ? m_applier->applyRemove(request, error)
+                                                      : m_applier->applyCommit(request, error);
 }
 
 int SqliteWriter::stepDone(Statement& statement, std::string_view what, std::string* error) {

@@ -1,38 +1,22 @@
 #pragma once
 
+#include "sqlite_applier.h"
 #include "sqlite_checkpointer.h"
 #include "sqlite_db.h"
 
-#include "flowdeck/engine/conversation_store.h"
-
+#include <array>
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace flowdeck::engine::sqlite {
-
-// One queued write. It lives on the stack of the caller, which blocks until the writer has
-// filled `result`/`removed`, so the writer may keep pointers into it and the caller's arguments.
-struct WriteRequest {
-    enum class Kind { Commit, Remove };
-    Kind kind = Kind::Commit;
-    const std::string* tenantId = nullptr;
-    const std::string* conversationId = nullptr;
-    // Commit only:
-    const ConversationState* next = nullptr;
-    const StoredMessage* message = nullptr;
-    int64_t expectedVersion = 0;
-    std::string context; // encoded by the caller, off the writer thread
-    int64_t nowMs = 0;
-
-    CommitResult result;
-    bool removed = false;
-};
 
 // The single writer: owns the write connection and applies queued requests in batches, one
 // transaction per batch (group commit). Requests fail independently: checks run before any
@@ -55,43 +39,40 @@ public:
 private:
     struct Statements {
         Statement begin, commit, rollback;
-        Statement findMessage, insertConversation, updateConversation, insertMessage, prune;
-        Statement deleteMessages, deleteConversation;
-    };
-
-    // The writer keeps the promise (not the caller's request): the caller may destroy its request
-    // as soon as the future is ready, while set_value() may still be returning.
-    struct Pending {
-        WriteRequest* request = nullptr;
-        std::promise<void> done;
     };
 
     SqliteWriter(Connection db, const SqliteOptions& options);
     bool prepare(std::string* error);
     static int onWalCommit(void* self, sqlite3* db, const char* schema, int frames);
     void run();
-    void applyBatch(std::span<Pending> batch);
+    // Moves up to maxBatch queued requests into `batch`; false once stopping with nothing left.
+    bool takeBatch(std::vector<WriteRequest*>& batch, uint64_t* number);
+    void applyBatch(std::span<WriteRequest*> batch);
     // SQLITE_OK, or the code that failed the transaction (rolled back) with `error` set.
-    int runTransaction(std::span<Pending> batch, std::string* error);
-    // Each returns SQLITE_OK, or the SQLite code of a failed statement with `error` set.
+    int runTransaction(std::span<WriteRequest*> batch, std::string* error);
     int apply(WriteRequest& request, std::string* error);
-    int applyCommit(WriteRequest& request, std::string* error);
-    int applyRemove(WriteRequest& request, std::string* error);
-    int findDuplicate(WriteRequest& request, bool* found, std::string* error);
-    int writeConversation(WriteRequest& request, int64_t* count, std::string* error);
-    int writeMessage(WriteRequest& request, int64_t seq, std::string* error);
-    int pruneHistory(WriteRequest& request, int64_t newestSeq, std::string* error);
     int stepDone(Statement& statement, std::string_view what, std::string* error);
+    // Marks the batch's requests done and wakes their callers (see waitUntilDone).
+    void complete(std::span<WriteRequest*> batch, uint64_t number);
+    void waitUntilDone(WriteRequest& request);
 
     Connection m_db;
     SqliteOptions m_options;
     std::unique_ptr<Checkpointer> m_checkpointer;
     Statements m_sql;
+    std::unique_ptr<WriteApplier> m_applier;
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::deque<Pending> m_queue;
+    std::deque<WriteRequest*> m_queue;
     bool m_stopping = false;
+
+    // Callers sleep on the completion counter of the batch that will hold their request, one
+    // counter per batch parity, so one notify_all wakes a finished batch's callers and not those
+    // already queued for the next one. A batch numbered n is taken once m_batchesTaken = n - 1.
+    std::atomic<uint64_t> m_batchesTaken{0};
+    std::array<std::atomic<uint32_t>, 2> m_completions{};
+    std::array<std::atomic<bool>, 2> m_relays{};
     std::thread m_thread;
 };
 

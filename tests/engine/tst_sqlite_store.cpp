@@ -110,6 +110,49 @@ private Q_SLOTS:
         QCOMPARE(store->checkIntegrity(), std::string("ok"));
     }
 
+    // Full durability syncs the WAL at every commit (and pads it to a sector boundary): the
+    // commits must read back the same, before and after reopening.
+    void fullDurabilityKeepsEverythingAcrossReopen() {
+        const std::string path = freshPath();
+        SqliteOptions options;
+        options.durability = SqliteOptions::Durability::Full;
+        std::string error;
+        {
+            auto store = SqliteStore::open(path, options, &error);
+            QVERIFY2(store, error.c_str());
+            storecontract::commitSeries(*store, "c", 20);
+            QCOMPARE(store->history("acme", "c", 100).size(), size_t(20));
+        }
+        auto store = SqliteStore::open(path, options, &error);
+        QVERIFY2(store, error.c_str());
+        QCOMPARE(store->load("acme", "c")->version, int64_t(20));
+        QCOMPARE(store->findMessage("acme", "c", "m20")->seq, int64_t(20));
+        QCOMPARE(store->checkIntegrity(), std::string("ok"));
+    }
+
+    // A commit bigger than the writer's WAL buffer (4 MiB) goes to the file in pieces; readers
+    // and a reopened store must still see all of it.
+    void commitLargerThanTheWalBufferReadsBackWhole() {
+        const std::string path = freshPath();
+        std::string error;
+        auto store = SqliteStore::open(path, {}, &error);
+        QVERIFY2(store, error.c_str());
+        ConversationState state = storecontract::makeState("big");
+        std::string text;
+        for (int i = 0; text.size() < 6u * 1024 * 1024; ++i) {
+            text += "line " + std::to_string(i) + " of a very long transcript; ";
+        }
+        state.vars["transcript"] = text;
+        const CommitResult result = store->commit(state, 0, storecontract::makeMessage("k1"));
+        QVERIFY2(result.status == CommitStatus::Committed, result.error.c_str());
+        QCOMPARE(store->load("acme", "big")->vars["transcript"].get<std::string>(), text);
+        store.reset();
+        store = SqliteStore::open(path, {}, &error);
+        QVERIFY2(store, error.c_str());
+        QCOMPARE(store->load("acme", "big")->vars["transcript"].get<std::string>(), text);
+        QCOMPARE(store->checkIntegrity(), std::string("ok"));
+    }
+
     void usesWriteAheadLog() {
         const std::string path = freshPath();
         std::string error;
@@ -214,6 +257,34 @@ private Q_SLOTS:
         QVERIFY(!store->load("acme", "c").has_value());
         QVERIFY(store->commit(storecontract::makeState("c"), 0, storecontract::makeMessage("k1"))
                     .status == CommitStatus::Committed);
+    }
+
+    // The writer remembers the rows it wrote; another process writing to the same file between
+    // two commits must not be overruled by that memory. Here the other process replaces
+    // conversation "c" by "d" under the same row id, with a message keyed "k2".
+    void seesWhatAnotherProcessWroteBetweenCommits() {
+        const std::string path = freshPath();
+        std::string error;
+        auto store = SqliteStore::open(path, {}, &error);
+        QVERIFY2(store, error.c_str());
+        QVERIFY(store->commit(storecontract::makeState("c"), 0, storecontract::makeMessage("k1"))
+                    .status == CommitStatus::Committed);
+        sqlite3* other = nullptr;
+        QCOMPARE(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+        sqlite3_busy_timeout(other, 5000);
+        const char* replace =
+            "BEGIN IMMEDIATE;"
+            "UPDATE conversations SET conversation_id = 'd' WHERE conversation_id = 'c';"
+            "UPDATE messages SET idempotency_key = 'k2';"
+            "COMMIT;";
+        QCOMPARE(sqlite3_exec(other, replace, nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(other);
+        const CommitResult result =
+            store->commit(storecontract::makeState("c"), 1, storecontract::makeMessage("k2"));
+        QVERIFY(result.status == CommitStatus::Conflict); // "c" is gone: not a Duplicate of d's
+        QVERIFY(!store->load("acme", "c").has_value());
+        QCOMPARE(store->load("acme", "d")->version, int64_t(1));
+        QCOMPARE(store->history("acme", "d", 10).size(), size_t(1));
     }
 
     void commitAfterCloseFailsInsteadOfThrowing() {
