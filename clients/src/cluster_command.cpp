@@ -7,11 +7,13 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
 #include <unistd.h>
+#include <vector>
 
 namespace flowdeck::client {
 
@@ -50,28 +52,46 @@ std::string findFlowd(const std::string& given) {
     return onPath.empty() ? "flowd" : onPath;
 }
 
-nlohmann::json describe(const cluster::LocalCluster& c, bool withHealth) {
+// Each node's state, probed once per command (a probe is an HTTP request with a timeout).
+struct NodeHealth {
+    bool running = false;
+    bool ready = false;
+};
+
+std::vector<NodeHealth> probe(const cluster::LocalCluster& c) {
+    std::vector<NodeHealth> health(c.nodes().size());
+    for (size_t i = 0; i < health.size(); ++i) {
+        health[i].running = c.isRunning(i);
+        health[i].ready = health[i].running && c.isReady(i);
+    }
+    return health;
+}
+
+// `health` null: addresses only (right after `up`).
+nlohmann::json describe(const cluster::LocalCluster& c, const std::vector<NodeHealth>* health) {
     nlohmann::json nodes = nlohmann::json::array();
     for (size_t i = 0; i < c.nodes().size(); ++i) {
         const auto& n = c.nodes()[i];
         nlohmann::json node = {{"id", n.id},   {"grpc", n.grpcAddress()}, {"http", n.httpAddress()},
                                {"pid", n.pid}, {"data", n.dataDir},       {"log", n.logPath}};
-        if (withHealth) {
-            node["running"] = c.isRunning(i);
-            node["ready"] = node["running"].get<bool>() && c.isReady(i);
+        if (health != nullptr) {
+            node["running"] = (*health)[i].running;
+            node["ready"] = (*health)[i].ready;
         }
         nodes.push_back(std::move(node));
     }
     return {{"dir", c.dir()}, {"postgres", c.conninfo()}, {"nodes", nodes}};
 }
 
-void printNodes(const cluster::LocalCluster& c, bool withHealth, std::ostream& out) {
+void printNodes(const cluster::LocalCluster& c, const std::vector<NodeHealth>* health,
+                std::ostream& out) {
     for (size_t i = 0; i < c.nodes().size(); ++i) {
         const auto& n = c.nodes()[i];
         out << "  " << n.id << "  gRPC " << n.grpcAddress() << "  HTTP " << n.httpAddress()
             << "  pid " << n.pid;
-        if (withHealth) {
-            out << "  " << (!c.isRunning(i) ? "DOWN" : c.isReady(i) ? "ready" : "not ready");
+        if (health != nullptr) {
+            const NodeHealth& h = (*health)[i];
+            out << "  " << (!h.running ? "DOWN" : h.ready ? "ready" : "not ready");
         }
         out << "\n";
     }
@@ -99,25 +119,34 @@ int runUp(const ClusterCommandLine& cl, Streams& io) {
     }
     c->detach();
     if (cl.json) {
-        io.out << describe(*c, false).dump(2) << "\n";
+        io.out << describe(*c, nullptr).dump(2) << "\n";
         return kExitOk;
     }
     io.out << "cluster up: " << c->nodes().size() << " node" << (c->nodes().size() == 1 ? "" : "s")
            << " sharing " << c->conninfo() << "\n";
-    printNodes(*c, false, io.out);
+    printNodes(*c, nullptr, io.out);
     io.out << "Watch it:  flowctl top " << c->nodes().front().grpcAddress() << "\n"
            << "Stop it:   flowctl cluster down --dir " << c->dir() << "\n";
     return kExitOk;
 }
 
-int runDown(const ClusterCommandLine& cl, Streams& io) {
-    const std::string dir = cl.dir.empty() ? defaultDir() : cl.dir;
+// The cluster `up` left in --dir (or the default), or null after saying why.
+std::unique_ptr<cluster::LocalCluster> attachTo(const std::string& dir, Streams& io) {
     std::string error;
     auto c = cluster::LocalCluster::attach(dir, &error);
     if (!c) {
         io.err << "flowctl: " << error << "\n";
+    }
+    return c;
+}
+
+int runDown(const ClusterCommandLine& cl, Streams& io) {
+    const std::string dir = cl.dir.empty() ? defaultDir() : cl.dir;
+    auto c = attachTo(dir, io);
+    if (!c) {
         return kExitFailed;
     }
+    std::string error;
     const size_t count = c->nodes().size();
     if (!c->stop(std::chrono::seconds(15), &error)) {
         io.err << "flowctl: cluster down: " << error << "\n";
@@ -130,22 +159,19 @@ int runDown(const ClusterCommandLine& cl, Streams& io) {
 
 int runStatus(const ClusterCommandLine& cl, Streams& io) {
     const std::string dir = cl.dir.empty() ? defaultDir() : cl.dir;
-    std::string error;
-    auto c = cluster::LocalCluster::attach(dir, &error);
+    auto c = attachTo(dir, io);
     if (!c) {
-        io.err << "flowctl: " << error << "\n";
         return kExitFailed;
     }
-    bool allReady = true;
-    for (size_t i = 0; i < c->nodes().size(); ++i) {
-        allReady = allReady && c->isRunning(i) && c->isReady(i);
-    }
+    const auto health = probe(*c);
     if (cl.json) {
-        io.out << describe(*c, true).dump(2) << "\n";
+        io.out << describe(*c, &health).dump(2) << "\n";
     } else {
         io.out << "cluster in " << dir << " on " << c->conninfo() << "\n";
-        printNodes(*c, true, io.out);
+        printNodes(*c, &health, io.out);
     }
+    const bool allReady =
+        std::all_of(health.begin(), health.end(), [](const NodeHealth& h) { return h.ready; });
     return allReady ? kExitOk : kExitFailed;
 }
 
