@@ -1,6 +1,7 @@
 #include "widgets/state_inspector.h"
 
 #include "graph/flow_commands.h"
+#include "widgets/integration_editor.h"
 #include "widgets/slots_editor.h"
 #include "widgets/template_edit.h"
 #include "widgets/transitions_editor.h"
@@ -74,7 +75,9 @@ StateInspector::StateInspector(FlowDocument* document, QWidget* parent)
     });
     connect(document, &FlowDocument::contentChanged, this, [this] {
         if (m_template) {
-            m_template->setCompletions(templateCompletions());
+            const QStringList words = templateCompletions();
+            m_template->setCompletions(words);
+            m_integration->setCompletions(words);
         }
     });
 }
@@ -122,6 +125,7 @@ void StateInspector::buildForm() {
     m_configTimer->setInterval(400);
     m_transitions = new TransitionsEditor(m_document);
     m_slots = new SlotsEditor(m_document);
+    m_integration = new IntegrationEditor(m_document);
 
     m_form->addRow(tr("Name"), m_name);
     m_form->addRow(QString(), m_nameError);
@@ -136,6 +140,7 @@ void StateInspector::buildForm() {
     m_form->addRow(tr("Method"), m_method);
     m_form->addRow(tr("URL"), m_url);
     m_form->addRow(tr("Timeout"), m_timeout);
+    m_form->addRow(m_integration);
     m_form->addRow(tr("Lua"), m_script);
     m_form->addRow(QString(), m_scriptError);
     m_form->addRow(new QLabel(tr("Transitions, in evaluation order")));
@@ -209,6 +214,7 @@ void StateInspector::setState(StateId id) {
     m_nameError->hide();
     m_transitions->setState(id);
     m_slots->setState(id);
+    m_integration->setState(id);
     refresh();
 }
 
@@ -254,6 +260,7 @@ void StateInspector::refreshTypeFields(const engine::State& state) {
     m_form->setRowVisible(m_threshold, type == StateType::Intent);
     m_form->setRowVisible(m_method, isIntegration);
     m_form->setRowVisible(m_url, isIntegration);
+    m_form->setRowVisible(m_integration, isIntegration);
     m_form->setRowVisible(m_timeout, isIntegration || isScript);
     m_form->setRowVisible(m_script, isScript);
     m_form->setRowVisible(m_scriptError, isScript && !m_scriptError->text().isEmpty());
@@ -373,7 +380,7 @@ QStringList StateInspector::templateCompletions() const {
         const auto mapping = state->config.find("response_mapping");
         if (mapping != state->config.end() && mapping->is_object()) {
             for (const auto& [key, value] : mapping->items()) {
-                words << QStringLiteral("vars.") + qstr(key);
+                words << qstr(key); // already "vars.x" or "slots.x"
             }
         }
     }

@@ -17,6 +17,7 @@ class QTimer;
 
 namespace flowdeck::console {
 
+class IntegrationEditor;
 class SlotsEditor;
 class TemplateEdit;
 class TransitionsEditor;
@@ -41,6 +42,7 @@ public:
     QPlainTextEdit* scriptEdit() const { return m_script; }
     TransitionsEditor* transitionsEditor() const { return m_transitions; }
     SlotsEditor* slotsEditor() const { return m_slots; }
+    IntegrationEditor* integrationEditor() const { return m_integration; }
 
 private:
     void buildForm();
@@ -76,6 +78,7 @@ private:
     TransitionsEditor* m_transitions = nullptr;
     SlotsEditor* m_slots = nullptr;
     QLabel* m_slotsLabel = nullptr;
+    IntegrationEditor* m_integration = nullptr; // headers, body, response mapping
 };
 
 } // namespace flowdeck::console
