@@ -7,6 +7,7 @@
 #include "graph/flow_scene.h"
 #include "graph/flow_view.h"
 #include "graph/mini_map.h"
+#include "graph/restore_command.h"
 #include "models/lint_runner.h"
 #include "widgets/state_inspector.h"
 
@@ -61,12 +62,29 @@ void DesignWorkspace::buildActions() {
             exportTo(path);
         }
     });
-    add("versions", tr("Compare with Saved &Version…"), QKeySequence(Qt::CTRL | Qt::Key_H), [this] {
-        VersionHistoryDialog dialog(m_store, m_documentKey, this);
-        if (dialog.exec() == QDialog::Accepted && dialog.selectedVersionId() != 0) {
-            compareWithVersion(dialog.selectedVersionId());
-        }
-    });
+    add("versions", tr("Compare or Restore Saved &Version…"), QKeySequence(Qt::CTRL | Qt::Key_H),
+        [this] {
+            VersionHistoryDialog dialog(m_store, m_documentKey, this);
+            dialog.setUnsavedChanges(isModified(), qstr(m_document->header().name));
+            if (dialog.exec() != QDialog::Accepted || dialog.selectedVersionId() == 0) {
+                return;
+            }
+            if (dialog.choice() == VersionHistoryDialog::Choice::Compare) {
+                compareWithVersion(dialog.selectedVersionId());
+                return;
+            }
+            // A dialog without a store lists no versions, so m_store is set here.
+            QString error;
+            QUndoCommand* restore =
+                makeRestoreVersion(m_document, *m_store, dialog.selectedVersionId(), &error);
+            if (!restore) {
+                QMessageBox::warning(this, tr("Cannot restore"), error);
+                return;
+            }
+            const QString text = restore->text();
+            m_document->undoStack()->push(restore); // modified until saved: not a version yet
+            Q_EMIT statusMessage(text, 5000);
+        });
     add("clear-compare", tr("C&lear Comparison"), QKeySequence(),
         [this] { m_comparison->clear(); });
 

@@ -5,6 +5,7 @@
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -41,17 +42,27 @@ VersionHistoryDialog::VersionHistoryDialog(WorkspaceStore* store, const QString&
         m_table->selectRow(0);
     }
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
-    QPushButton* compare =
-        buttons->addButton(tr("Compare with Current"), QDialogButtonBox::AcceptRole);
-    compare->setEnabled(!versions.isEmpty());
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    m_restore = buttons->addButton(tr("Restore This Version"), QDialogButtonBox::ActionRole);
+    m_restore->setObjectName(QStringLiteral("restore"));
+    m_restore->setToolTip(tr("Replace the flow being edited with this version (one undo step; "
+                             "nothing is saved until you save)"));
+    m_restore->setEnabled(!versions.isEmpty());
+    m_compare = buttons->addButton(tr("Compare with Current"), QDialogButtonBox::AcceptRole);
+    m_compare->setObjectName(QStringLiteral("compare"));
+    m_compare->setEnabled(!versions.isEmpty());
+    m_compare->setDefault(true);
+    connect(m_restore, &QPushButton::clicked, this, &VersionHistoryDialog::restore);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        m_choice = Choice::Compare;
+        accept();
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_table, &QTableWidget::cellDoubleClicked, this, &QDialog::accept);
+    connect(m_table, &QTableWidget::cellDoubleClicked, m_compare, &QPushButton::click);
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(
-        new QLabel(versions.isEmpty()
-                       ? tr("This flow has no saved versions yet: each Save records one.")
-                       : tr("Each Save recorded a version. Pick one to see what changed since.")));
+    layout->addWidget(new QLabel(
+        versions.isEmpty() ? tr("This flow has no saved versions yet: each Save records one.")
+                           : tr("Each Save recorded a version. Pick one to see what changed since, "
+                                "or to go back to it.")));
     layout->addWidget(m_table);
     layout->addWidget(buttons);
 }
@@ -59,6 +70,39 @@ VersionHistoryDialog::VersionHistoryDialog(WorkspaceStore* store, const QString&
 qint64 VersionHistoryDialog::selectedVersionId() const {
     const int row = m_table->currentRow();
     return row < 0 ? 0 : m_table->item(row, 0)->data(Qt::UserRole).toLongLong();
+}
+
+int VersionHistoryDialog::selectedVersionNumber() const {
+    const int row = m_table->currentRow();
+    return row < 0 ? 0 : m_table->item(row, 0)->text().toInt();
+}
+
+void VersionHistoryDialog::setUnsavedChanges(bool unsaved, const QString& flowName) {
+    m_unsaved = unsaved;
+    m_flowName = flowName;
+}
+
+void VersionHistoryDialog::restore() {
+    if (selectedVersionId() == 0) {
+        return;
+    }
+    if (m_unsaved) {
+        QMessageBox question(QMessageBox::Question, tr("Unsaved changes"),
+                             tr("Replace the unsaved changes to ‘%1’ with version %2?")
+                                 .arg(m_flowName)
+                                 .arg(selectedVersionNumber()),
+                             QMessageBox::Cancel, this);
+        question.setInformativeText(
+            tr("The restore is one step of the edit history: Undo brings your changes back."));
+        QPushButton* confirm = question.addButton(tr("Restore"), QMessageBox::AcceptRole);
+        question.setDefaultButton(QMessageBox::Cancel);
+        question.exec();
+        if (question.clickedButton() != confirm) {
+            return;
+        }
+    }
+    m_choice = Choice::Restore;
+    accept();
 }
 
 } // namespace flowdeck::console

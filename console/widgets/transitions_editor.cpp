@@ -4,13 +4,12 @@
 
 #include "flowdeck/engine/lua_sandbox.h"
 
-#include <QApplication>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QShortcut>
 #include <QSpinBox>
-#include <QTableWidget>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -26,7 +25,8 @@ constexpr ConditionType kConditions[] = {ConditionType::AnyInput,   ConditionTyp
                                          ConditionType::Fallback,   ConditionType::Timeout,
                                          ConditionType::OnSuccess,  ConditionType::OnFailure};
 
-enum Column { ConditionColumn, ValueColumn, TargetColumn, PriorityColumn };
+enum Column { GripColumn, ConditionColumn, ValueColumn, TargetColumn, PriorityColumn };
+static_assert(GripColumn == TransitionsTable::kGripColumn);
 
 // Priority -1 in the spin box stands for "not written": the transition keeps document order.
 constexpr int kNoPriority = -1;
@@ -40,14 +40,16 @@ QString valueOf(const engine::Transition& t) {
 TransitionsEditor::TransitionsEditor(FlowDocument* document, QWidget* parent)
     : QWidget(parent)
     , m_document(document)
-    , m_table(new QTableWidget(0, 4))
+    , m_table(new TransitionsTable(0, 5))
     , m_add(new QToolButton)
     , m_remove(new QToolButton)
     , m_up(new QToolButton)
     , m_down(new QToolButton) {
-    m_table->setHorizontalHeaderLabels({tr("When"), tr("Value"), tr("Go to"), tr("Priority")});
+    m_table->setHorizontalHeaderLabels(
+        {QString(), tr("When"), tr("Value"), tr("Go to"), tr("Priority")});
     m_table->horizontalHeader()->setSectionResizeMode(ValueColumn, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(TargetColumn, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(GripColumn, QHeaderView::Fixed);
     m_table->verticalHeader()->hide();
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -57,9 +59,9 @@ TransitionsEditor::TransitionsEditor(FlowDocument* document, QWidget* parent)
     m_add->setToolTip(tr("Add a transition"));
     m_remove->setText(tr("Remove"));
     m_up->setArrowType(Qt::UpArrow);
-    m_up->setToolTip(tr("Evaluate earlier"));
+    m_up->setToolTip(tr("Evaluate earlier (Alt+Up)"));
     m_down->setArrowType(Qt::DownArrow);
-    m_down->setToolTip(tr("Evaluate later"));
+    m_down->setToolTip(tr("Evaluate later (Alt+Down)"));
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_add);
     buttons->addWidget(m_remove);
@@ -74,8 +76,16 @@ TransitionsEditor::TransitionsEditor(FlowDocument* document, QWidget* parent)
     connect(m_remove, &QToolButton::clicked, this, &TransitionsEditor::removeSelected);
     connect(m_up, &QToolButton::clicked, this, [this] { moveSelected(-1); });
     connect(m_down, &QToolButton::clicked, this, [this] { moveSelected(1); });
+    // Wherever the focus is in the table (a row's editors included), not only on the canvas.
+    for (const auto& [key, delta] : {std::pair(Qt::Key_Up, -1), std::pair(Qt::Key_Down, 1)}) {
+        auto* shortcut = new QShortcut(QKeySequence(Qt::ALT | key), this);
+        shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+        connect(shortcut, &QShortcut::activated, this,
+                [this, delta = delta] { moveSelected(delta); });
+    }
+    m_table->onRowMoved = [this](int from, int to) { moveRow(from, to); };
     connect(document, &FlowDocument::stateChanged, this, [this](StateId id) {
-        if (id == m_id && !m_table->isAncestorOf(QApplication::focusWidget())) {
+        if (id == m_id && !m_editingField) {
             rebuild();
         }
     });
@@ -106,12 +116,18 @@ void TransitionsEditor::rebuild() {
     if (selected >= 0 && selected < m_table->rowCount()) {
         m_table->selectRow(selected);
     }
+    m_table->setColumnWidth(GripColumn, 22);
     m_table->setColumnWidth(ConditionColumn, 118);
     m_table->setColumnWidth(PriorityColumn, 64);
     m_rebuilding = false;
 }
 
 void TransitionsEditor::addRowWidgets(int row, const engine::Transition& transition) {
+    auto* grip = new QTableWidgetItem(QStringLiteral("\u2261"));
+    grip->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
+    grip->setTextAlignment(Qt::AlignCenter);
+    grip->setToolTip(tr("Drag to change the evaluation order (or Alt+Up / Alt+Down)"));
+    m_table->setItem(row, GripColumn, grip);
     auto* condition = new QComboBox;
     for (ConditionType type : kConditions) {
         condition->addItem(qstr(std::string(engine::toString(type))), int(type));
@@ -194,8 +210,10 @@ void TransitionsEditor::edit(int row, const std::function<void(engine::Transitio
     }
     engine::State after = *state;
     change(after.transitions[size_t(row)]);
+    m_editingField = true;
     m_document->undoStack()->push(
         new EditStateCommand(m_document, m_id, std::move(after), text, mergeKey));
+    m_editingField = false;
 }
 
 void TransitionsEditor::addTransition() {
@@ -222,17 +240,36 @@ void TransitionsEditor::removeSelected() {
 }
 
 void TransitionsEditor::moveSelected(int delta) {
-    const engine::State* state = m_document->state(m_id);
     const int row = m_table->currentRow();
-    const int to = row + delta;
-    if (!state || row < 0 || to < 0 || to >= int(state->transitions.size())) {
+    if (row >= 0) {
+        moveRow(row, row + delta);
+    }
+}
+
+// The one document change behind the buttons, the keys and a drop.
+void TransitionsEditor::moveRow(int from, int to) {
+    const engine::State* state = m_document->state(m_id);
+    const int count = state ? int(state->transitions.size()) : 0;
+    if (from < 0 || from >= count || to < 0 || to >= count || from == to) {
         return;
     }
     engine::State after = *state;
-    std::swap(after.transitions[size_t(row)], after.transitions[size_t(to)]);
-    m_document->undoStack()->push(new EditStateCommand(
-        m_document, m_id, std::move(after),
-        delta < 0 ? tr("Evaluate transition earlier") : tr("Evaluate transition later")));
+    const PriorityChange priorities = moveTransition(after.transitions, from, to);
+    const auto targetOf = [&after](int index) {
+        return qstr(after.transitions[size_t(index)].target);
+    };
+    QString text = to + 1 < count ? tr("Move transition to ‘%1’ above transition to ‘%2’")
+                                        .arg(targetOf(to), targetOf(to + 1))
+                                  : tr("Move transition to ‘%1’ below transition to ‘%2’")
+                                        .arg(targetOf(to), targetOf(to - 1));
+    if (priorities == PriorityChange::Moved) {
+        text += tr(" (priority %1)").arg(after.transitions[size_t(to)].priority);
+    } else if (priorities == PriorityChange::Renumbered) {
+        text += tr(" (priorities renumbered)");
+    }
+    // The rows' editors are rebuilt: keep the keyboard in the table rather than nowhere.
+    m_table->setFocus();
+    m_document->undoStack()->push(new EditStateCommand(m_document, m_id, std::move(after), text));
     m_table->selectRow(to);
 }
 

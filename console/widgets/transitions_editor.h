@@ -1,19 +1,20 @@
 #pragma once
 
 #include "models/flow_document.h"
+#include "widgets/transitions_table.h"
 
 #include <QWidget>
 
 #include <functional>
 
-class QTableWidget;
 class QToolButton;
 
 namespace flowdeck::console {
 
 // The transitions of one state as an editable table: condition, its value (intent, slot or Lua
-// expression), target and priority, in evaluation order. Add, remove and reorder with the buttons
-// below; every change is one undo command.
+// expression), target and priority, in evaluation order. Add and remove with the buttons below;
+// reorder by dragging a row's grip, with the arrow buttons or Alt+Up / Alt+Down. Every change is
+// one undo command; a move also adjusts priorities that would contradict the new order.
 class TransitionsEditor final : public QWidget {
     Q_OBJECT
 public:
@@ -31,15 +32,17 @@ private:
     void addTransition();
     void removeSelected();
     void moveSelected(int delta);
+    void moveRow(int from, int to);
 
     FlowDocument* m_document;
     StateId m_id = 0;
-    QTableWidget* m_table;
+    TransitionsTable* m_table;
     QToolButton* m_add;
     QToolButton* m_remove;
     QToolButton* m_up;
     QToolButton* m_down;
     bool m_rebuilding = false;
+    bool m_editingField = false; // a field's own edit: rebuilding would destroy the field
 };
 
 } // namespace flowdeck::console
