@@ -117,6 +117,11 @@ int runConsole(int argc, char* argv[]) {
             std::fprintf(stderr, "flowdeck: --connect: %s\n", qPrintable(problem));
         }
     }
+    if (!options->profile.isEmpty() && !window.clusters()->connectProfile(options->profile)) {
+        std::fprintf(stderr, "flowdeck: --profile: no connection profile named '%s' in %s\n",
+                     qPrintable(options->profile), qPrintable(ProfileStore::profilesPath()));
+        return 2;
+    }
 #endif
     for (const QString& state : options->breakpoints) {
         if (!window.design()->document()->idOf(state)) {

@@ -57,12 +57,16 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
         QStringLiteral("Clusters: connect to this flowd node's gRPC address (repeatable; "
                        "Deploy uses the first)."),
         QStringLiteral("HOST:PORT"));
+    const QCommandLineOption profile(
+        QStringLiteral("profile"),
+        QStringLiteral("Clusters: connect this connection profile at start (Deploy follows)."),
+        QStringLiteral("NAME"));
     const QCommandLineOption after(
         QStringLiteral("after"),
         QStringLiteral("With --screenshot: wait this many seconds (of live data) first."),
         QStringLiteral("SECONDS"));
     parser.addOptions({open, workspace, db, screenshot, size, theme, select, noRestore, restore,
-                       compare, script, runTests, breakAt, connectTo, after});
+                       compare, script, runTests, breakAt, connectTo, profile, after});
     parser.addPositionalArgument(QStringLiteral("flow"), QStringLiteral("A flow file to open."),
                                  QStringLiteral("[FLOW]"));
     parser.process(arguments); // --help and --version exit here
@@ -85,10 +89,11 @@ std::optional<ConsoleOptions> parseConsoleOptions(const QStringList& arguments, 
         return std::nullopt;
     }
     options.connect = parser.values(connectTo);
+    options.profile = parser.value(profile);
 #ifndef FLOWDECK_HAVE_CLUSTERS
-    if (!options.connect.isEmpty()) {
-        *error = QStringLiteral("--connect needs the Clusters workspace, which this build lacks "
-                                "(built without FLOWDECK_BUILD_PROTO)");
+    if (!options.connect.isEmpty() || !options.profile.isEmpty()) {
+        *error = QStringLiteral("--connect and --profile need the Clusters workspace, which this "
+                                "build lacks (built without FLOWDECK_BUILD_PROTO)");
         return std::nullopt;
     }
 #endif

@@ -21,6 +21,7 @@ struct ConsoleOptions {
     bool runTests = false;   // simulate: run the flow's test suite and show its coverage
     QStringList breakpoints; // simulate: states to stop before
     QStringList connect;     // clusters: node addresses (HOST:PORT) to connect to at start
+    QString profile;         // clusters: a connection profile to connect at start
     int afterSeconds = 0;    // with --screenshot: seconds of live data to wait for first
     bool restorePrompt = true;
     bool restoreSilently = false;

@@ -93,6 +93,14 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
             [this](const QString& message, int ms) { statusBar()->showMessage(message, ms); });
     connect(m_deploy, &DeployWorkspace::statusMessage, this,
             [this](const QString& message, int ms) { statusBar()->showMessage(message, ms); });
+    // A connected profile is the cluster Deploy works on too, with the same TLS and token.
+    connect(m_clusters, &ClustersWorkspace::profileConnected, this,
+            [this](const QString&, const client::Credentials& credentials, const QString& first) {
+                m_deploy->setCredentials(credentials);
+                if (!first.isEmpty()) {
+                    m_deploy->connectTo(first);
+                }
+            });
 #endif
     buildMenus();
     statusBar()->showMessage(tr("Ready"), 2000);

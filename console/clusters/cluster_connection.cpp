@@ -28,6 +28,7 @@ constexpr int kMaxRetryMs = 30000;
 constexpr qint64 kQuietLimitMs = 4000;
 constexpr std::chrono::milliseconds kConnectTimeout{3000};
 constexpr uint32_t kEventReplay = 100;
+constexpr int kInfoRefreshMs = 15000;
 
 double orNan(const std::optional<double>& value) {
     return value ? *value : std::numeric_limits<double>::quiet_NaN();
@@ -57,12 +58,19 @@ struct InfoResult {
 } // namespace
 
 ClusterConnection::ClusterConnection(QString address, QObject* parent)
+    : ClusterConnection(std::move(address), client::withEnvironment({}), parent) {}
+
+ClusterConnection::ClusterConnection(QString address, client::Credentials credentials,
+                                     QObject* parent)
     : QObject(parent)
-    , m_address(std::move(address)) {
+    , m_address(std::move(address))
+    , m_credentials(std::move(credentials)) {
     m_retry.setSingleShot(true);
     connect(&m_retry, &QTimer::timeout, this, &ClusterConnection::openStreams);
     m_watchdog.setInterval(1000);
     connect(&m_watchdog, &QTimer::timeout, this, &ClusterConnection::checkQuiet);
+    m_infoRefresh.setInterval(kInfoRefreshMs);
+    connect(&m_infoRefresh, &QTimer::timeout, this, &ClusterConnection::refreshInfo);
 }
 
 ClusterConnection::~ClusterConnection() {
@@ -82,12 +90,14 @@ void ClusterConnection::start() {
     setState(State::Connecting);
     openStreams();
     m_watchdog.start();
+    m_infoRefresh.start();
 }
 
 void ClusterConnection::stop() {
     m_stopped = true;
     m_retry.stop();
     m_watchdog.stop();
+    m_infoRefresh.stop();
     closeStreams();
     setState(State::Down, tr("disconnected"));
 }
@@ -103,8 +113,7 @@ void ClusterConnection::openStreams() {
     metrics.address = m_address.toStdString();
     metrics.families = {"flowdeck_", "process_start_time_seconds"};
     metrics.connectTimeout = kConnectTimeout;
-    // $FLOWDECK_TOKEN and $USER, as flowctl and the Deploy workspace send them.
-    metrics.credentials = client::withEnvironment({});
+    metrics.credentials = m_credentials;
     // The previous snapshot lives with the stream's thread: rates are differences between two.
     auto previous = std::make_shared<std::optional<client::MetricsSnapshot>>();
     m_metrics->start(
@@ -133,7 +142,7 @@ void ClusterConnection::openStreams() {
     client::EventsWatchOptions events;
     events.address = m_address.toStdString();
     events.connectTimeout = kConnectTimeout;
-    events.credentials = client::withEnvironment({});
+    events.credentials = m_credentials;
     // Recent events are replayed on every (re)connect, so that a restarted node's own start
     // shows; what was seen before is skipped by time in onEvent.
     events.replay = kEventReplay;
@@ -157,6 +166,12 @@ void ClusterConnection::closeStreams() {
     }
 }
 
+void ClusterConnection::refreshInfo() {
+    if (m_state == State::Up) {
+        fetchInfo();
+    }
+}
+
 void ClusterConnection::fetchInfo() {
     // The watcher is our child: deleting the connection drops the result instead of delivering
     // it to a dead object.
@@ -171,14 +186,14 @@ void ClusterConnection::fetchInfo() {
         m_info = result.info;
         Q_EMIT infoChanged();
     });
-    watcher->setFuture(QtConcurrent::run([address = m_address.toStdString()] {
-        InfoResult result;
-        std::string error;
-        result.info =
-            client::fetchNodeInfo(address, kConnectTimeout, &error, client::withEnvironment({}));
-        result.error = QString::fromStdString(error);
-        return result;
-    }));
+    watcher->setFuture(
+        QtConcurrent::run([address = m_address.toStdString(), credentials = m_credentials] {
+            InfoResult result;
+            std::string error;
+            result.info = client::fetchNodeInfo(address, kConnectTimeout, &error, credentials);
+            result.error = QString::fromStdString(error);
+            return result;
+        }));
 }
 
 void ClusterConnection::onSample(quint64 generation, const MetricSample& sample,

@@ -21,16 +21,22 @@ bool isNodeAddress(const QString& address);
 // One flowd node as the Clusters workspace sees it: a WatchMetrics and a WatchEvents stream on
 // the client library's threads, node facts fetched on a pool thread, and everything handed back
 // to the UI thread through queued calls. A stream that ends (node killed, network gone) or goes
-// quiet marks the node down and retries after 1 s, 2 s, 4 s … at most 30 s.
+// quiet marks the node down and retries after 1 s, 2 s, 4 s … at most 30 s. Node facts are
+// fetched again every 15 s while it is up (flows deployed, peers joining).
 class ClusterConnection final : public QObject {
     Q_OBJECT
 public:
     enum class State { Connecting, Up, Down };
 
+    // `credentials`: a profile's TLS settings and token; by default plaintext with
+    // $FLOWDECK_TOKEN and $USER, as flowctl sends them.
     explicit ClusterConnection(QString address, QObject* parent = nullptr);
+    ClusterConnection(QString address, client::Credentials credentials, QObject* parent = nullptr);
     ~ClusterConnection() override; // stops both streams; no handler runs after it
 
     void start();
+    // Fetches the node facts again now (a peer joined); infoChanged follows if it answers.
+    void refreshInfo();
     // Stops the streams and any pending retry (the node stays listed as down).
     void stop();
 
@@ -62,6 +68,7 @@ private:
     void checkQuiet();
 
     QString m_address;
+    client::Credentials m_credentials;
     State m_state = State::Connecting;
     QString m_error;
     std::optional<client::NodeInfo> m_info;
@@ -75,6 +82,7 @@ private:
     int m_retryDelayMs = 1000;
     QTimer m_retry;
     QTimer m_watchdog;
+    QTimer m_infoRefresh; // node facts (flows, peers) change while the node is up
     qint64 m_lastSampleMs = 0;
     bool m_stopped = false;
 };

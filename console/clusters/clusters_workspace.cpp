@@ -6,6 +6,7 @@
 #include "clusters/event_filter_panel.h"
 #include "clusters/event_log_model.h"
 #include "clusters/node_table_model.h"
+#include "clusters/token_vault.h"
 #include "widgets/dock.h"
 
 #include <QComboBox>
@@ -29,14 +30,14 @@
 
 namespace flowdeck::console {
 
-namespace {} // namespace
-
 ClustersWorkspace::ClustersWorkspace(QWidget* parent)
     : QMainWindow(parent)
     , m_nodeModel(new NodeTableModel(this))
     , m_eventModel(new EventLogModel(EventLogModel::kDefaultCapacity, this))
     , m_alertModel(new AlertsModel(this))
-    , m_alertRules(defaultAlertRules()) {
+    , m_alertRules(defaultAlertRules())
+    , m_vault(new TokenVault(this))
+    , m_credentials(client::withEnvironment({})) {
     setObjectName(QStringLiteral("ClustersWorkspace"));
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
 
@@ -68,6 +69,7 @@ ClustersWorkspace::ClustersWorkspace(QWidget* parent)
     setCentralWidget(central);
     buildEventsDock();
     buildAlertsDock();
+    reloadProfiles();
     QFile saved(alertRulesPath());
     if (saved.open(QIODevice::ReadOnly)) {
         QString error;
@@ -104,7 +106,7 @@ QWidget* ClustersWorkspace::buildAddressBar() {
     row->setContentsMargins(0, 0, 0, 0);
     m_address = new QLineEdit;
     m_address->setObjectName(QStringLiteral("ClusterAddress"));
-    m_address->setPlaceholderText(tr("Node address, HOST:PORT (gRPC), e.g. 127.0.0.1:7443"));
+    m_address->setPlaceholderText(tr("HOST:PORT (gRPC), e.g. 127.0.0.1:7443"));
     m_address->setClearButtonEnabled(true);
     connect(m_address, &QLineEdit::returnPressed, this, &ClustersWorkspace::connectFromBar);
     auto* button = new QPushButton(tr("Connect"));
@@ -117,6 +119,8 @@ QWidget* ClustersWorkspace::buildAddressBar() {
     m_window->addItem(tr("Last 6 h"), 21600);
     connect(m_window, &QComboBox::currentIndexChanged, this,
             [this](int index) { setWindowSeconds(m_window->itemData(index).toInt()); });
+    row->addWidget(buildProfileBar());
+    row->addSpacing(16);
     row->addWidget(new QLabel(tr("Node:")));
     row->addWidget(m_address, 1);
     row->addWidget(button);
@@ -176,14 +180,22 @@ bool ClustersWorkspace::connectTo(const QString& address, QString* error) {
         }
         return false;
     }
-    auto* connection = new ClusterConnection(address, this);
+    auto* connection = new ClusterConnection(address, m_credentials, this);
     m_connections.append(connection);
     m_nodeModel->addConnection(connection);
     // The history is keyed by address: a node restarted with a new id keeps its line.
     connect(connection, &ClusterConnection::sampleArrived, this,
             [this, address](const MetricSample& sample) { m_history.append(address, sample); });
     connect(connection, &ClusterConnection::eventArrived, this,
-            [this](const client::ClusterEvent& event) { m_eventModel->add(event); });
+            [this, connection](const client::ClusterEvent& event) {
+                m_eventModel->add(event);
+                // A node saw a peer come up: it may be one this profile has not found yet.
+                if (m_discover && event.kind == client::EventKind::NodeUp) {
+                    connection->refreshInfo();
+                }
+            });
+    connect(connection, &ClusterConnection::infoChanged, this,
+            [this, connection] { discoverPeers(connection); });
     trackState(connection);
     connection->start();
     Q_EMIT statusMessage(tr("Connecting to %1…").arg(address), 3000);

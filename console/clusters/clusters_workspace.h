@@ -3,7 +3,10 @@
 #include "clusters/alert_rules.h"
 #include "clusters/chart_adapter.h"
 #include "clusters/chart_panel.h"
+#include "clusters/connection_profile.h"
 #include "clusters/metrics_history.h"
+
+#include "flowdeck/client/credentials.h"
 
 #include <QHash>
 #include <QList>
@@ -24,6 +27,7 @@ class ClusterConnection;
 class EventLogModel;
 class EventsPanel;
 class NodeTableModel;
+class TokenVault;
 
 // The Clusters workspace: live flowd nodes. An address bar connects to a node (any number of
 // them); the node table shows each one's facts and state; charts (ChartsPanel) draw requests/s,
@@ -37,8 +41,23 @@ public:
     explicit ClustersWorkspace(QWidget* parent = nullptr);
     ~ClustersWorkspace() override;
 
-    // Starts watching HOST:PORT; false with *error for a malformed or already listed address.
+    // Starts watching HOST:PORT (with the connected profile's credentials, if any); false with
+    // *error for a malformed or already listed address.
     bool connectTo(const QString& address, QString* error = nullptr);
+    // Stops watching every node and forgets them (their charts and table rows go too).
+    void disconnectAll();
+
+    // Connection profiles (ProfileStore): replaces the nodes watched with `name`'s, spoken to
+    // with its TLS settings and its token from the TokenVault. The token is read asynchronously;
+    // profileConnected (or a statusMessage saying why not) follows. False for an unknown name.
+    bool connectProfile(const QString& name);
+    const QString& activeProfile() const { return m_activeProfile; }
+    const QList<ConnectionProfile>& profiles() const { return m_profiles; }
+    // Rereads the profiles file (a damaged one is reported and leaves the list empty).
+    void reloadProfiles();
+    // Opens the profiles editor; "Save and connect" connects the chosen one.
+    void editProfiles();
+    TokenVault* tokenVault() const { return m_vault; }
     const QList<ClusterConnection*>& connections() const { return m_connections; }
     ClusterConnection* connectionFor(const QString& address) const;
 
@@ -74,6 +93,9 @@ public:
 
 Q_SIGNALS:
     void statusMessage(const QString& message, int timeoutMs);
+    // A profile's nodes are being connected with these credentials (Deploy follows).
+    void profileConnected(const QString& name, const flowdeck::client::Credentials& credentials,
+                          const QString& firstAddress);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -85,6 +107,10 @@ private:
     void buildAlertsDock();
     void trackState(ClusterConnection* connection);
     void connectFromBar();
+    QWidget* buildProfileBar();
+    void startProfile(const ConnectionProfile& profile, const QString& token);
+    // With a discovering profile: connects the peers `connection`'s node lists.
+    void discoverPeers(const ClusterConnection* connection);
     // The connection whose row is selected, or none: then the charts show every node.
     ClusterConnection* selectedConnection() const;
 
@@ -97,6 +123,13 @@ private:
     QHash<QString, NodeStatus> m_nodeStatus; // by address: up or down, and since when
     QLabel* m_alertSummary = nullptr;
     QLineEdit* m_address = nullptr;
+    QComboBox* m_profileBox = nullptr;
+    TokenVault* m_vault = nullptr;
+    QList<ConnectionProfile> m_profiles;
+    QString m_activeProfile;
+    bool m_discover = false;
+    client::Credentials m_credentials; // of every connection made from now on
+    quint64 m_profileGeneration = 0;   // a token read for an older request is dropped
     QComboBox* m_window = nullptr;
     QTableView* m_nodeTable = nullptr;
     ChartsPanel* m_charts = nullptr;

@@ -276,6 +276,14 @@ QString DeployWorkspace::address() const {
     return m_service->address();
 }
 
+void DeployWorkspace::setCredentials(client::Credentials credentials) {
+    const QString address = m_service->address();
+    m_service->setCredentials(std::move(credentials));
+    if (!address.isEmpty()) {
+        connectTo(address); // answers under the old credentials were dropped: start over
+    }
+}
+
 void DeployWorkspace::setAddressSuggestion(std::function<QString()> suggestion) {
     m_suggestion = std::move(suggestion);
 }

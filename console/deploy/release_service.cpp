@@ -4,10 +4,15 @@
 
 #include <QCoreApplication>
 
+#include <utility>
+
 namespace flowdeck::console {
 
 ReleaseService::ReleaseService(QObject* parent)
-    : QObject(parent) {
+    : QObject(parent)
+    // Like flowctl: the token from $FLOWDECK_TOKEN and the actor from $USER, unless a
+    // connection profile brings its own; never from a setting the workspace database keeps.
+    , m_credentials(client::withEnvironment({})) {
     m_pool.setMaxThreadCount(1);
     // Keep the thread between polls (one every second or two) instead of respawning it.
     m_pool.setExpiryTimeout(60000);
@@ -16,6 +21,12 @@ ReleaseService::ReleaseService(QObject* parent)
 ReleaseService::~ReleaseService() {
     m_pool.clear();
     m_pool.waitForDone();
+}
+
+void ReleaseService::setCredentials(client::Credentials credentials) {
+    m_credentials = std::move(credentials);
+    const QString address = std::exchange(m_address, {});
+    setAddress(address); // a new client with them, for the same node
 }
 
 void ReleaseService::setAddress(const QString& address) {
@@ -29,9 +40,7 @@ void ReleaseService::setAddress(const QString& address) {
         client::ClientOptions options;
         options.address = address.toStdString();
         options.timeout = kTimeout;
-        // Like flowctl: the token from $FLOWDECK_TOKEN and the actor from $USER, never from a
-        // setting the workspace database would keep.
-        options.credentials = client::withEnvironment({});
+        options.credentials = m_credentials;
         m_client = std::make_shared<client::ReleasesClient>(options);
     }
 }

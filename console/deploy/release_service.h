@@ -30,6 +30,9 @@ public:
     // A new client for HOST:PORT; results of calls made for the previous address are dropped.
     void setAddress(const QString& address);
     const QString& address() const { return m_address; }
+    // The TLS settings and token of later calls (a connection profile's); by default plaintext
+    // with $FLOWDECK_TOKEN and $USER, like flowctl. Pending answers for the old ones are dropped.
+    void setCredentials(client::Credentials credentials);
     bool hasAddress() const { return m_client != nullptr; }
     // Calls asked for and not yet answered.
     int pending() const { return m_pending; }
@@ -56,6 +59,7 @@ private:
     QThreadPool m_pool;
     std::shared_ptr<client::ReleasesClient> m_client;
     QString m_address;
+    client::Credentials m_credentials;
     quint64 m_generation = 0;
     int m_pending = 0;
 };

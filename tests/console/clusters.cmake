@@ -8,3 +8,14 @@ if(TARGET flowd AND TARGET flowdeck_proto AND FLOWDECK_CONSOLE_CLUSTERS)
                     LIBS flowdeck_console flowdeck_proto Qt6::Network PkgConfig::FLOWD_HTTPLIB)
   add_dependencies(console-clusters-workspace flowd)
 endif()
+# The console against a 3-node cluster on one throw-away PostgreSQL, started with a tokens file:
+# a connection profile discovers every node, metrics match /metrics, a SIGKILLed node shows down
+# within 5 s and back after a restart, Deploy follows the profile.
+if(TARGET flowd AND TARGET flowdeck_local_cluster AND FLOWDECK_CONSOLE_CLUSTERS)
+  flowdeck_add_test(NAME console-clusters-cluster
+                    SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_clusters_cluster.cpp
+                    LABELS gui integration TIMEOUT 180
+                    LIBS flowdeck_console flowdeck_proto flowdeck_local_cluster
+                         PkgConfig::FLOWD_HTTPLIB)
+  add_dependencies(console-clusters-cluster flowd)
+endif()

@@ -122,6 +122,9 @@ NodeInfo fromProto(const v1::NodeInfo& info) {
     out.layout = fromProto(info.histogram_layout());
     out.apiVersion = info.api_version();
     out.ready = info.ready();
+    for (const auto& peer : info.peers()) {
+        out.peers.push_back({peer.node_id(), peer.address(), peer.version(), peer.up()});
+    }
     return out;
 }
 

@@ -115,6 +115,14 @@ struct FlowDeployment {
     uint32_t canaryPercent = 0;
 };
 
+// Another node of the same cluster as one node knows it (cluster mode: the shared heartbeat table).
+struct PeerNode {
+    std::string nodeId;
+    std::string address; // its gRPC address, HOST:PORT
+    std::string version;
+    bool up = false;
+};
+
 struct NodeInfo {
     std::string nodeId;
     std::string version;
@@ -126,6 +134,7 @@ struct NodeInfo {
     HistogramLayout layout;
     std::string apiVersion;
     bool ready = false;
+    std::vector<PeerNode> peers; // empty for a single node
 };
 
 // Asks a node for its facts; nullopt with *error (e.g. "cannot reach 10.0.0.5:7443 within 5 s")
