@@ -6,12 +6,8 @@
 
 #include "flowdeck/engine/integration_gateway.h"
 
-#include <QAbstractItemView>
 #include <QCompleter>
-#include <QKeyEvent>
 #include <QLabel>
-#include <QScrollBar>
-#include <QStringListModel>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -40,68 +36,6 @@ bool pushConfigEdit(FlowDocument* document, StateId id, const std::string& key,
     document->undoStack()->push(
         new EditStateCommand(document, id, std::move(after), text, mergeKey));
     return true;
-}
-
-// --- TemplateLineEdit ------------------------------------------------------------------------
-
-TemplateLineEdit::TemplateLineEdit(QWidget* parent)
-    : QLineEdit(parent)
-    , m_completer(new QCompleter(this)) {
-    // Not setCompleter(): that completes the whole line, and a template completes only after "{{".
-    m_completer->setWidget(this);
-    m_completer->setCompletionMode(QCompleter::PopupCompletion);
-    m_completer->setCaseSensitivity(Qt::CaseInsensitive);
-    m_completer->setModel(new QStringListModel(m_completer));
-    connect(m_completer, qOverload<const QString&>(&QCompleter::activated), this,
-            &TemplateLineEdit::insertCompletion);
-}
-
-void TemplateLineEdit::setCompletions(const QStringList& words) {
-    static_cast<QStringListModel*>(m_completer->model())->setStringList(words);
-}
-
-QString TemplateLineEdit::wordBeforeCursor() const {
-    const QString line = text().left(cursorPosition());
-    const qsizetype open = line.lastIndexOf(QStringLiteral("{{"));
-    if (open < 0 || line.indexOf(QStringLiteral("}}"), open) >= 0) {
-        return {};
-    }
-    return line.mid(open + 2).trimmed();
-}
-
-void TemplateLineEdit::insertCompletion(const QString& word) {
-    const QString typed = wordBeforeCursor();
-    const int end = cursorPosition();
-    const int start = end - int(typed.size());
-    // One edit, so the field's own undo and textEdited see a single change.
-    setSelection(start, int(typed.size()));
-    insert(word + QStringLiteral("}}"));
-}
-
-void TemplateLineEdit::keyPressEvent(QKeyEvent* event) {
-    if (m_completer->popup()->isVisible()) {
-        switch (event->key()) {
-        case Qt::Key_Enter:
-        case Qt::Key_Return:
-        case Qt::Key_Escape:
-        case Qt::Key_Tab:
-            event->ignore(); // the popup handles these
-            return;
-        default:
-            break;
-        }
-    }
-    QLineEdit::keyPressEvent(event);
-    const QString typed = wordBeforeCursor();
-    if (typed.isNull() || event->text().isEmpty()) {
-        m_completer->popup()->hide();
-        return;
-    }
-    m_completer->setCompletionPrefix(typed);
-    QRect rect = cursorRect();
-    rect.setWidth(m_completer->popup()->sizeHintForColumn(0) +
-                  m_completer->popup()->verticalScrollBar()->sizeHint().width());
-    m_completer->complete(rect);
 }
 
 // --- HeadersEditor ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/flow_document.h"
+#include "widgets/template_edit.h"
 
 #include <QLineEdit>
 #include <QStringList>
@@ -26,24 +27,6 @@ class TemplateEdit;
 bool pushConfigEdit(FlowDocument* document, StateId id, const std::string& key,
                     const std::optional<engine::Json>& value, const QString& text,
                     const QString& mergeKey = {});
-
-// A one-line template field: typing "{{" offers the same slots and variables as TemplateEdit.
-class TemplateLineEdit final : public QLineEdit {
-    Q_OBJECT
-public:
-    explicit TemplateLineEdit(QWidget* parent = nullptr);
-    void setCompletions(const QStringList& words);
-    QCompleter* completer() const { return m_completer; }
-
-protected:
-    void keyPressEvent(QKeyEvent* event) override;
-
-private:
-    void insertCompletion(const QString& word);
-    QString wordBeforeCursor() const;
-
-    QCompleter* m_completer;
-};
 
 // A string map of a state's config ("headers", "response_mapping") as rows of name and value.
 // The document only ever receives what the engine accepts: a row whose name is empty or repeats an

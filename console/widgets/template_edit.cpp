@@ -9,31 +9,76 @@
 
 namespace flowdeck::console {
 
+namespace {
+
+// The completer both fields share the behaviour of: a popup of the owner's words, case ignored.
+QCompleter* makeCompleter(QWidget* field) {
+    auto* completer = new QCompleter(field);
+    // Not the field's setCompleter(): that completes the whole line, a template only after "{{".
+    completer->setWidget(field);
+    completer->setCompletionMode(QCompleter::PopupCompletion);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setModel(new QStringListModel(completer));
+    return completer;
+}
+
+void setWords(QCompleter* completer, const QStringList& words) {
+    static_cast<QStringListModel*>(completer->model())->setStringList(words);
+}
+
+// The text typed since the last unclosed "{{" in `line` (what precedes the cursor), or a null
+// string when the cursor is not inside one.
+QString openTemplateWord(const QString& line) {
+    const qsizetype open = line.lastIndexOf(QStringLiteral("{{"));
+    if (open < 0 || line.indexOf(QStringLiteral("}}"), open) >= 0) {
+        return {};
+    }
+    return line.mid(open + 2).trimmed();
+}
+
+// Whether the open popup handles this key, so the field must leave it alone.
+bool popupTakes(const QCompleter* completer, const QKeyEvent* event) {
+    if (!completer->popup()->isVisible()) {
+        return false;
+    }
+    const int key = event->key();
+    return key == Qt::Key_Enter || key == Qt::Key_Return || key == Qt::Key_Escape ||
+           key == Qt::Key_Tab;
+}
+
+// After the field took a key: offers the words that complete `typed` at `cursor`, or hides the
+// popup when the cursor left the "{{" or the key typed nothing.
+void followTyping(QCompleter* completer, const QString& typed, const QKeyEvent* event,
+                  QRect cursor) {
+    if (typed.isNull() || event->text().isEmpty()) {
+        completer->popup()->hide();
+        return;
+    }
+    completer->setCompletionPrefix(typed);
+    cursor.setWidth(completer->popup()->sizeHintForColumn(0) +
+                    completer->popup()->verticalScrollBar()->sizeHint().width());
+    completer->complete(cursor);
+}
+
+} // namespace
+
+// --- TemplateEdit ------------------------------------------------------------------------------
+
 TemplateEdit::TemplateEdit(QWidget* parent)
     : QPlainTextEdit(parent)
-    , m_completer(new QCompleter(this)) {
-    m_completer->setWidget(this);
-    m_completer->setCompletionMode(QCompleter::PopupCompletion);
-    m_completer->setCaseSensitivity(Qt::CaseInsensitive);
-    m_completer->setModel(new QStringListModel(m_completer));
+    , m_completer(makeCompleter(this)) {
     connect(m_completer, qOverload<const QString&>(&QCompleter::activated), this,
             &TemplateEdit::insertCompletion);
     setTabChangesFocus(true);
 }
 
 void TemplateEdit::setCompletions(const QStringList& words) {
-    static_cast<QStringListModel*>(m_completer->model())->setStringList(words);
+    setWords(m_completer, words);
 }
 
-// The text typed since the last unclosed "{{", or a null string when the cursor is not inside one.
 QString TemplateEdit::wordBeforeCursor() const {
     const QTextCursor cursor = textCursor();
-    const QString line = cursor.block().text().left(cursor.positionInBlock());
-    const qsizetype open = line.lastIndexOf(QStringLiteral("{{"));
-    if (open < 0 || line.indexOf(QStringLiteral("}}"), open) >= 0) {
-        return {};
-    }
-    return line.mid(open + 2).trimmed();
+    return openTemplateWord(cursor.block().text().left(cursor.positionInBlock()));
 }
 
 void TemplateEdit::insertCompletion(const QString& word) {
@@ -45,29 +90,45 @@ void TemplateEdit::insertCompletion(const QString& word) {
 }
 
 void TemplateEdit::keyPressEvent(QKeyEvent* event) {
-    if (m_completer->popup()->isVisible()) {
-        switch (event->key()) {
-        case Qt::Key_Enter:
-        case Qt::Key_Return:
-        case Qt::Key_Escape:
-        case Qt::Key_Tab:
-            event->ignore(); // the popup handles these
-            return;
-        default:
-            break;
-        }
-    }
-    QPlainTextEdit::keyPressEvent(event);
-    const QString typed = wordBeforeCursor();
-    if (typed.isNull() || event->text().isEmpty()) {
-        m_completer->popup()->hide();
+    if (popupTakes(m_completer, event)) {
+        event->ignore();
         return;
     }
-    m_completer->setCompletionPrefix(typed);
-    QRect rect = cursorRect();
-    rect.setWidth(m_completer->popup()->sizeHintForColumn(0) +
-                  m_completer->popup()->verticalScrollBar()->sizeHint().width());
-    m_completer->complete(rect);
+    QPlainTextEdit::keyPressEvent(event);
+    followTyping(m_completer, wordBeforeCursor(), event, cursorRect());
+}
+
+// --- TemplateLineEdit --------------------------------------------------------------------------
+
+TemplateLineEdit::TemplateLineEdit(QWidget* parent)
+    : QLineEdit(parent)
+    , m_completer(makeCompleter(this)) {
+    connect(m_completer, qOverload<const QString&>(&QCompleter::activated), this,
+            &TemplateLineEdit::insertCompletion);
+}
+
+void TemplateLineEdit::setCompletions(const QStringList& words) {
+    setWords(m_completer, words);
+}
+
+QString TemplateLineEdit::wordBeforeCursor() const {
+    return openTemplateWord(text().left(cursorPosition()));
+}
+
+void TemplateLineEdit::insertCompletion(const QString& word) {
+    const QString typed = wordBeforeCursor();
+    // One edit, so the field's own undo and textEdited see a single change.
+    setSelection(cursorPosition() - int(typed.size()), int(typed.size()));
+    insert(word + QStringLiteral("}}"));
+}
+
+void TemplateLineEdit::keyPressEvent(QKeyEvent* event) {
+    if (popupTakes(m_completer, event)) {
+        event->ignore();
+        return;
+    }
+    QLineEdit::keyPressEvent(event);
+    followTyping(m_completer, wordBeforeCursor(), event, cursorRect());
 }
 
 } // namespace flowdeck::console
