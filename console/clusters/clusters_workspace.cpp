@@ -30,6 +30,12 @@
 
 namespace flowdeck::console {
 
+int ClustersWorkspace::chartRefreshSeconds(int windowSeconds) {
+    // About one pixel of a chart's width: a 1 h window redrawn every second would change nothing
+    // one can see, and redrawing is most of what watching costs (docs/benchmarks.md).
+    return windowSeconds <= 300 ? 1 : windowSeconds <= 3600 ? 5 : 15;
+}
+
 ClustersWorkspace::ClustersWorkspace(QWidget* parent)
     : QMainWindow(parent)
     , m_nodeModel(new NodeTableModel(this))
@@ -80,7 +86,9 @@ ClustersWorkspace::ClustersWorkspace(QWidget* parent)
 
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] {
-        refreshCharts();
+        if (++m_ticks % chartRefreshSeconds(windowSeconds()) == 0) {
+            refreshCharts();
+        }
         m_nodeModel->refreshClock();
         refreshAlerts();
     });

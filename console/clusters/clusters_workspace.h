@@ -64,6 +64,8 @@ public:
     NodeTableModel* nodeModel() const { return m_nodeModel; }
     EventLogModel* eventModel() const { return m_eventModel; }
     const MetricsHistory& history() const { return m_history; }
+    // Writable, for benchmarks that start from hours of history (bench-console-clusters).
+    MetricsHistory& history() { return m_history; }
     QTableView* nodeTable() const { return m_nodeTable; }
     ChartsPanel* charts() const { return m_charts; }
     ChartAdapter* requestsChart() const { return m_charts->requests(); }
@@ -77,7 +79,10 @@ public:
     // The charts' time window: 300, 3600 or 21600 seconds.
     void setWindowSeconds(int seconds);
     int windowSeconds() const { return m_charts->windowSeconds(); }
-    // Redraws the charts from the history now (the timer does it every second).
+    // How often the timer redraws the charts for a window: every 1 s for 5 min, 5 s for 1 h and
+    // 15 s for 6 h. The node table and the alerts follow every second whatever the window.
+    static int chartRefreshSeconds(int windowSeconds);
+    // Redraws the charts from the history now (the timer does it every chartRefreshSeconds).
     void refreshCharts();
     void restoreLayout(const QByteArray& state);
 
@@ -135,6 +140,7 @@ private:
     ChartsPanel* m_charts = nullptr;
     EventsPanel* m_eventsPanel = nullptr;
     QTimer m_tick;
+    quint64 m_ticks = 0;
     bool m_layoutSettled = false; // dock sizes given (by a saved layout or the first show)
 };
 
