@@ -4,6 +4,7 @@
 #include "dialogs/command_palette.h"
 #include "models/workspace_store.h"
 #include "simulate/simulate_workspace.h"
+#include "widgets/theme_colors.h"
 #ifdef FLOWDECK_HAVE_CLUSTERS
 #include "clusters/cluster_connection.h"
 #include "clusters/clusters_workspace.h"
@@ -20,6 +21,7 @@
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
 #include <QStyleFactory>
 #include <QToolBar>
 
@@ -211,27 +213,24 @@ void MainWindow::offerRestore(bool ask) {
 }
 
 void MainWindow::applyTheme(const QString& theme) {
-    static const QPalette systemPalette = QApplication::palette();
-    if (theme != QLatin1String("dark")) {
-        QApplication::setPalette(systemPalette);
-        return;
+    // The style the platform chose, kept so leaving dark gives it back.
+    static const QString platformStyle = QApplication::style()->name();
+    const QString styleName =
+        theme == QLatin1String("dark") ? QStringLiteral("Fusion") : platformStyle;
+    if (QApplication::style()->name().compare(styleName, Qt::CaseInsensitive) != 0) {
+        if (QStyle* style = QStyleFactory::create(styleName)) {
+            QApplication::setStyle(style);
+        }
     }
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-    QPalette dark;
-    dark.setColor(QPalette::Window, QColor(0x1f, 0x23, 0x2a));
-    dark.setColor(QPalette::WindowText, QColor(0xe5, 0xe7, 0xeb));
-    dark.setColor(QPalette::Base, QColor(0x2a, 0x2f, 0x38));
-    dark.setColor(QPalette::AlternateBase, QColor(0x25, 0x29, 0x31));
-    dark.setColor(QPalette::Text, QColor(0xe5, 0xe7, 0xeb));
-    dark.setColor(QPalette::PlaceholderText, QColor(0x9c, 0xa3, 0xaf));
-    dark.setColor(QPalette::Button, QColor(0x2a, 0x2f, 0x38));
-    dark.setColor(QPalette::ButtonText, QColor(0xe5, 0xe7, 0xeb));
-    dark.setColor(QPalette::Mid, QColor(0x4b, 0x55, 0x63));
-    dark.setColor(QPalette::Highlight, QColor(0x25, 0x63, 0xeb));
-    dark.setColor(QPalette::HighlightedText, Qt::white);
-    dark.setColor(QPalette::ToolTipBase, QColor(0x2a, 0x2f, 0x38));
-    dark.setColor(QPalette::ToolTipText, QColor(0xe5, 0xe7, 0xeb));
-    QApplication::setPalette(dark);
+    if (theme == QLatin1String("dark")) {
+        QApplication::setPalette(theme::darkPalette());
+    } else if (theme == QLatin1String("light")) {
+        QApplication::setPalette(theme::lightPalette());
+    } else {
+        // An empty palette resolves every role from the platform theme, and keeps following it
+        // when the system switches between light and dark while we run.
+        QApplication::setPalette(QPalette());
+    }
 }
 
 void MainWindow::restoreWindowState() {

@@ -1,7 +1,9 @@
 #include "clusters/chart_adapter.h"
 
 #include "clusters/chart_view.h"
+#include "widgets/theme_colors.h"
 
+#include <QApplication>
 #include <QChart>
 #include <QDateTime>
 #include <QDateTimeAxis>
@@ -11,6 +13,7 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QPalette>
 #include <QPen>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -25,7 +28,12 @@ namespace {
 constexpr qint64 kMinZoomSpanMs = 2000;
 constexpr int kMaxDrawnPoints = 1200; // per line: two for each pixel of a wide chart
 constexpr double kWheelZoomIn = 0.8;  // each notch shows 80 % of the range around the cursor
-const QColor kAggregateColor(0x26, 0x26, 0x26);
+
+// The cluster line stands out from the nodes' coloured lines by being the text colour: near
+// black in light, near white in dark.
+QColor aggregateColor() {
+    return QApplication::palette().color(QPalette::WindowText);
+}
 
 // A round upper bound so the axis labels stay short: 1, 2, 5 × 10^n.
 double niceCeiling(double value) {
@@ -130,6 +138,32 @@ ChartAdapter::ChartAdapter(const QString& title, const QString& unit, QWidget* p
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
     buildReadingItems();
+    // Qt Charts has its own themes: follow the palette now and on every switch.
+    const auto restyle = [this] {
+        const bool dark = theme::isDark();
+        const QChart::ChartTheme wanted = dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+        if (m_chart->theme() != wanted) {
+            m_chart->setTheme(wanted); // resets every series' pen to the theme's pick
+            for (std::size_t i = 0; i < m_series.size(); ++i) {
+                m_colors[i] = m_series[i]->color();
+                styleSeries(m_series[i], i, i < m_lines.size() && m_lines[i].emphasized);
+            }
+        }
+        const QPalette palette = QApplication::palette();
+        m_chart->setBackgroundBrush(palette.color(QPalette::Base));
+        m_view->setBackgroundBrush(palette.color(QPalette::Base));
+        QColor box = palette.color(QPalette::ToolTipBase);
+        box.setAlpha(235);
+        m_readingBox->setBrush(box);
+        m_readingBox->setPen(QPen(palette.color(QPalette::Mid)));
+        m_readingText->setDefaultTextColor(palette.color(QPalette::ToolTipText));
+        QPen crosshair(palette.color(QPalette::PlaceholderText));
+        crosshair.setStyle(Qt::DashLine);
+        m_crosshair->setPen(crosshair);
+        updateTitle();
+    };
+    restyle();
+    theme::onPaletteChange(this, restyle);
 }
 
 ChartAdapter::~ChartAdapter() = default;
@@ -147,7 +181,7 @@ QLineSeries* ChartAdapter::seriesFor(std::size_t index) {
 }
 
 void ChartAdapter::styleSeries(QLineSeries* series, std::size_t index, bool emphasized) {
-    QPen pen(emphasized ? kAggregateColor : m_colors[index]);
+    QPen pen(emphasized ? aggregateColor() : m_colors[index]);
     pen.setWidthF(emphasized ? 3.0 : 2.0);
     if (series->pen() != pen) {
         series->setPen(pen);
@@ -236,10 +270,12 @@ void ChartAdapter::applyRange() {
 void ChartAdapter::updateTitle() {
     QString title = m_title.toHtmlEscaped();
     if (m_paused) {
-        title += QStringLiteral("  <b><font color=\"#b45309\">%1</font></b>").arg(tr("PAUSED"));
+        title += QStringLiteral("  <b><font color=\"%1\">%2</font></b>")
+                     .arg(theme::text(theme::Tone::Warning).name(), tr("PAUSED"));
     }
     if (isZoomed()) {
-        title += QStringLiteral("  <font color=\"#1d4ed8\">%1</font>").arg(tr("zoomed"));
+        title += QStringLiteral("  <font color=\"%1\">%2</font>")
+                     .arg(theme::text(theme::Tone::Accent).name(), tr("zoomed"));
     }
     m_chart->setTitle(title);
 }

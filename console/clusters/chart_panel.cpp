@@ -2,6 +2,7 @@
 
 #include "clusters/chart_adapter.h"
 #include "clusters/metrics_history.h"
+#include "widgets/theme_colors.h"
 
 #include <QDateTime>
 #include <QGridLayout>
@@ -68,6 +69,7 @@ void ChartsPanel::buildControls() {
     row->addWidget(m_live);
     row->addWidget(m_notice);
     updateControls();
+    theme::onPaletteChange(this, [this] { updateControls(); }); // the notice's colours
 }
 
 void ChartsPanel::refresh(const QList<ChartNode>& nodes, const std::optional<QString>& selected,
@@ -166,14 +168,15 @@ void ChartsPanel::updateControls() {
     QString notice;
     if (isPaused()) {
         notice = tr("PAUSED at %1 — still recording").arg(clock(*m_pausedAtMs));
-        m_notice->setStyleSheet(QStringLiteral(
-            "QLabel { background: #fde68a; color: #78350f; font-weight: bold; padding: 1px 6px; "
-            "border-radius: 3px; }"));
+        m_notice->setStyleSheet(
+            theme::bannerStyle(theme::Tone::Warning, QStringLiteral("QLabel")) +
+            QStringLiteral("QLabel { font-weight: bold; padding: 1px 6px; border-radius: 3px; }"));
     } else if (isZoomed()) {
         const ChartAdapter* chart = m_charts.front();
         notice =
             tr("Zoomed: %1 – %2").arg(clock(chart->visibleFromMs()), clock(chart->visibleToMs()));
-        m_notice->setStyleSheet(QStringLiteral("QLabel { color: #1d4ed8; }"));
+        m_notice->setStyleSheet(
+            QStringLiteral("QLabel { %1 }").arg(theme::textStyle(theme::Tone::Accent)));
     }
     m_notice->setText(notice);
     m_notice->setVisible(!notice.isEmpty());

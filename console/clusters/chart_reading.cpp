@@ -6,6 +6,7 @@
 #include <QGraphicsLineItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsTextItem>
+#include <QLineSeries>
 #include <QPen>
 #include <QTextDocument>
 
@@ -52,19 +53,14 @@ QString formatValue(double value) {
 
 void ChartAdapter::buildReadingItems() {
     // Children of the chart item, so their coordinates are the chart's (as plotArea()'s).
+    // Their colours follow the theme: see the constructor.
     m_crosshair = new QGraphicsLineItem(m_chart);
-    QPen pen(QColor(0x6b, 0x72, 0x80));
-    pen.setStyle(Qt::DashLine);
-    m_crosshair->setPen(pen);
     m_crosshair->setZValue(10);
     m_crosshair->hide();
     m_readingBox = new QGraphicsRectItem(m_chart);
-    m_readingBox->setBrush(QColor(255, 255, 255, 235));
-    m_readingBox->setPen(QPen(QColor(0x9c, 0xa3, 0xaf)));
     m_readingBox->setZValue(11);
     m_readingBox->hide();
     m_readingText = new QGraphicsTextItem(m_readingBox);
-    m_readingText->setDefaultTextColor(QColor(0x11, 0x18, 0x27));
 }
 
 ChartReading ChartAdapter::readingAt(qint64 timeMs) const {
@@ -98,7 +94,7 @@ void ChartAdapter::showReadingAt(std::optional<qint64> timeMs) {
             .arg(QDateTime::fromMSecsSinceEpoch(*timeMs).toString(QStringLiteral("HH:mm:ss")));
     for (std::size_t i = 0; i < reading.values.size(); ++i) {
         const auto& [name, value] = reading.values[i];
-        const QColor color = m_lines[i].emphasized ? QColor(0x26, 0x26, 0x26) : m_colors[i];
+        const QColor color = m_series[i]->pen().color(); // as drawn, the cluster line too
         html += QStringLiteral("<br><font color=\"%1\">&#9632;</font> %2: %3")
                     .arg(color.name(), name.toHtmlEscaped(),
                          value ? formatValue(*value) + QLatin1Char(' ') + m_unit.toHtmlEscaped()

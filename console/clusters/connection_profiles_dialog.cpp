@@ -1,6 +1,7 @@
 #include "clusters/connection_profiles_dialog.h"
 
 #include "clusters/token_vault.h"
+#include "widgets/theme_colors.h"
 
 #include <QCheckBox>
 #include <QFileDialog>
@@ -152,7 +153,7 @@ QWidget* ConnectionProfilesDialog::buildForm() {
     m_problems = new QLabel;
     m_problems->setObjectName(QStringLiteral("ProfileProblems"));
     m_problems->setWordWrap(true);
-    m_problems->setStyleSheet(QStringLiteral("color: #b3261e;"));
+    theme::setTextTone(m_problems, theme::Tone::Error);
 
     layout->addRow(tr("Name:"), m_name);
     layout->addRow(tr("Nodes:"), m_addresses);
@@ -356,7 +357,7 @@ void ConnectionProfilesDialog::forgetToken() {
 
 void ConnectionProfilesDialog::setTokenStatus(bool ok, const QString& text) {
     m_tokenStatus->setText(text.trimmed());
-    m_tokenStatus->setStyleSheet(ok ? QString() : QStringLiteral("color: #b3261e;"));
+    m_tokenStatus->setStyleSheet(ok ? QString() : theme::textStyle(theme::Tone::Error));
     Q_EMIT tokenStored(ok);
 }
 

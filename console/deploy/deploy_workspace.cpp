@@ -7,6 +7,7 @@
 #include "deploy/rollout_history_model.h"
 #include "deploy/rollout_panel.h"
 #include "widgets/dock.h"
+#include "widgets/theme_colors.h"
 
 #include <QAction>
 #include <QDateTime>
@@ -107,9 +108,13 @@ QWidget* DeployWorkspace::buildConnectionBar() {
 
     m_bannerBox = new QWidget;
     m_bannerBox->setObjectName(QStringLiteral("DeployBanner"));
-    m_bannerBox->setStyleSheet(QStringLiteral(
-        "#DeployBanner { background: #fee2e2; border: 1px solid #dc2626; border-radius: 4px; }"
-        "#DeployBanner QLabel { color: #7f1d1d; }"));
+    const auto styleBanner = [this] {
+        m_bannerBox->setStyleSheet(
+            theme::bannerStyle(theme::Tone::Error, QStringLiteral("#DeployBanner")) +
+            QStringLiteral("#DeployBanner { border-radius: 4px; }"));
+    };
+    styleBanner();
+    theme::onPaletteChange(this, styleBanner);
     m_banner = new QLabel;
     m_banner->setWordWrap(true);
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);

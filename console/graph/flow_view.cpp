@@ -2,10 +2,12 @@
 
 #include "graph/flow_scene.h"
 #include "graph/graph_style.h"
+#include "widgets/theme_colors.h"
 
 #include <QApplication>
 #include <QDataStream>
 #include <QDropEvent>
+#include <QGraphicsItem>
 #include <QKeyEvent>
 #include <QMimeData>
 #include <QMouseEvent>
@@ -64,6 +66,15 @@ FlowView::FlowView(FlowScene* scene, QWidget* parent)
     connect(scene, &QGraphicsScene::selectionChanged, this, invalidate);
     connect(scene, &QGraphicsScene::sceneRectChanged, this, invalidate);
     connect(scene, &FlowScene::decorationsChanged, this, invalidate);
+    // Items keep a device-coordinate cache of their picture, colours included: a theme switch
+    // must drop every cache, or the canvas stays in the old theme until each item is touched.
+    theme::onPaletteChange(this, [this, invalidate] {
+        for (QGraphicsItem* item : this->scene()->items()) {
+            item->update();
+        }
+        invalidate();
+        viewport()->update();
+    });
 }
 
 bool FlowView::showsOverview() const {

@@ -1,6 +1,7 @@
 #include "graph/graph_style.h"
 
 #include "models/flow_document.h"
+#include "widgets/theme_colors.h"
 
 #include <QCoreApplication>
 #include <QStringList>
@@ -11,23 +12,26 @@ using engine::ConditionType;
 using engine::StateType;
 
 QColor typeColor(StateType type) {
+    // Light: the strip's colour, also the type label's on a white box. Dark: the same hue a few
+    // steps lighter, so the label still reads on a dark box.
+    const bool dark = theme::isDark();
     switch (type) {
     case StateType::Response:
-        return QColor(0x3b, 0x82, 0xf6);
+        return dark ? QColor(0x60, 0xa5, 0xfa) : QColor(0x3b, 0x82, 0xf6);
     case StateType::Intent:
-        return QColor(0x8b, 0x5c, 0xf6);
+        return dark ? QColor(0xa7, 0x8b, 0xfa) : QColor(0x8b, 0x5c, 0xf6);
     case StateType::SlotFilling:
-        return QColor(0x06, 0xb6, 0xd4);
+        return dark ? QColor(0x22, 0xd3, 0xee) : QColor(0x06, 0xb6, 0xd4);
     case StateType::Integration:
-        return QColor(0xf5, 0x9e, 0x0b);
+        return dark ? QColor(0xfb, 0xbf, 0x24) : QColor(0xf5, 0x9e, 0x0b);
     case StateType::Condition:
-        return QColor(0x64, 0x74, 0x8b);
+        return dark ? QColor(0x94, 0xa3, 0xb8) : QColor(0x64, 0x74, 0x8b);
     case StateType::Script:
-        return QColor(0x10, 0xb9, 0x81);
+        return dark ? QColor(0x34, 0xd3, 0x99) : QColor(0x10, 0xb9, 0x81);
     case StateType::Handoff:
-        return QColor(0xec, 0x48, 0x99);
+        return dark ? QColor(0xf4, 0x72, 0xb6) : QColor(0xec, 0x48, 0x99);
     case StateType::End:
-        return QColor(0x47, 0x55, 0x69);
+        return dark ? QColor(0xcb, 0xd5, 0xe1) : QColor(0x47, 0x55, 0x69);
     }
     return Qt::gray;
 }
@@ -144,15 +148,19 @@ QString conditionLabel(const engine::Transition& transition) {
 }
 
 QColor errorColor() {
-    return QColor(0xdc, 0x26, 0x26);
+    return theme::text(theme::Tone::Error);
 }
 
 QColor warningColor() {
-    return QColor(0xd9, 0x77, 0x06);
+    return theme::text(theme::Tone::Warning);
 }
 
 QColor accentColor() {
-    return QColor(0x25, 0x63, 0xeb);
+    return theme::text(theme::Tone::Accent);
+}
+
+QColor startColor() {
+    return theme::fill(theme::Tone::Success);
 }
 
 } // namespace flowdeck::console::graph_style

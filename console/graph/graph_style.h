@@ -22,6 +22,7 @@ inline QSizeF stateSize() {
 // is what makes a 10,000-state flow slow to pan.
 constexpr qreal kDetailLevel = 0.3;
 
+// Lighter in dark so the type label reads on a dark box; ask again after a theme switch.
 QColor typeColor(engine::StateType type);
 QString typeLabel(engine::StateType type);
 // One line that says what the state does: its response text, its intents, its slots, its endpoint.
@@ -29,9 +30,13 @@ QString stateSummary(const engine::State& state);
 // "intent = order_status", "slot order_id filled", "if vars.n > 2", "fallback".
 QString conditionLabel(const engine::Transition& transition);
 
+// Text and line colours for the palette in effect when called (never cache them: View → Theme
+// changes them); see widgets/theme_colors.h for fills and banners.
 QColor errorColor();
 QColor warningColor();
 QColor accentColor();
+// The initial state's "start" tag (a fill: its text is theme::textOn(startColor())).
+QColor startColor();
 
 } // namespace graph_style
 } // namespace flowdeck::console

@@ -2,6 +2,7 @@
 
 #include "graph/flow_scene.h"
 #include "graph/graph_style.h"
+#include "widgets/theme_colors.h"
 
 #include <QApplication>
 #include <QFontMetricsF>
@@ -152,10 +153,10 @@ void StateItem::paintMarkers(QPainter* painter, const engine::State& state) {
     };
     QVector<Tag> tags;
     if (header.initialState == state.name) {
-        tags.push_back({QObject::tr("start"), QColor(0x16, 0xa3, 0x4a)});
+        tags.push_back({QObject::tr("start"), gs::startColor()});
     }
     if (header.errorState == state.name) {
-        tags.push_back({QObject::tr("on error"), gs::errorColor()});
+        tags.push_back({QObject::tr("on error"), theme::fill(theme::Tone::Error)});
     }
     if (!decoration.badge.isEmpty()) {
         tags.push_back({decoration.badge,
@@ -174,19 +175,20 @@ void StateItem::paintMarkers(QPainter* painter, const engine::State& state) {
         painter->setPen(Qt::NoPen);
         painter->setBrush(tag.fill);
         painter->drawRoundedRect(pill, 8, 8);
-        painter->setPen(Qt::white);
+        painter->setPen(theme::textOn(tag.fill));
         painter->drawText(pill, Qt::AlignCenter, tag.text);
         x -= 4;
     }
     if (decoration.errors > 0 || decoration.warnings > 0) {
-        const QColor fill = decoration.errors > 0 ? gs::errorColor() : gs::warningColor();
+        const QColor fill =
+            theme::fill(decoration.errors > 0 ? theme::Tone::Error : theme::Tone::Warning);
         const QString count =
             QString::number(decoration.errors > 0 ? decoration.errors : decoration.warnings);
         const QRectF dot(boxRect().right() - 26, boxRect().bottom() - 24, 18, 18);
         painter->setPen(Qt::NoPen);
         painter->setBrush(fill);
         painter->drawEllipse(dot);
-        painter->setPen(Qt::white);
+        painter->setPen(theme::textOn(fill));
         painter->drawText(dot, Qt::AlignCenter,
                           decoration.errors > 0 ? QStringLiteral("!") : count);
     }

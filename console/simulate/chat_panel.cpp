@@ -1,6 +1,7 @@
 #include "simulate/chat_panel.h"
 
 #include "graph/graph_style.h"
+#include "widgets/theme_colors.h"
 
 #include <QApplication>
 #include <QHBoxLayout>
@@ -13,6 +14,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace flowdeck::console {
 
 namespace {
@@ -23,6 +26,20 @@ QString escaped(const QString& text) {
 
 QString colorName(QPalette::ColorRole role) {
     return QApplication::palette().color(role).name();
+}
+
+// The selected reply's bubble: the bot's bubble tinted towards the accent, dark or light with
+// the palette, so the palette's text stays readable on it.
+QString selectedBubble() {
+    const QColor base = QApplication::palette().color(QPalette::AlternateBase);
+    const QColor accent = theme::fill(theme::Tone::Accent);
+    constexpr double kTint = 0.25;
+    const auto mix = [&](double a, double b) {
+        return int(std::lround(255 * (a + (b - a) * kTint)));
+    };
+    return QColor(mix(base.redF(), accent.redF()), mix(base.greenF(), accent.greenF()),
+                  mix(base.blueF(), accent.blueF()))
+        .name();
 }
 
 } // namespace
@@ -61,6 +78,8 @@ ChatPanel::ChatPanel(QWidget* parent)
             Q_EMIT rewindRequested(turn);
         }
     });
+    // The bubbles' colours are baked into the HTML: a theme switch needs a new page.
+    theme::onPaletteChange(this, [this] { render(); });
 }
 
 void ChatPanel::setEntries(const QVector<ChatEntry>& entries) {
@@ -109,15 +128,17 @@ void ChatPanel::submit() {
 // cells with a background and an alignment read clearly as a chat.
 void ChatPanel::render() {
     const QString muted = colorName(QPalette::PlaceholderText);
-    const QString userBg = graph_style::accentColor().name();
+    const QColor userFill = theme::fill(theme::Tone::Accent);
+    const QString userBg = userFill.name();
+    const QString userText = theme::textOn(userFill).name();
     const QString botBg = colorName(QPalette::AlternateBase);
-    const QString selectedBg = graph_style::accentColor().lighter(185).name();
-    const auto userBubble = [&userBg](const QString& text) {
+    const QString selectedBg = selectedBubble();
+    const auto userBubble = [&userBg, &userText](const QString& text) {
         return QStringLiteral("<table width='100%' cellspacing='0' cellpadding='0'><tr>"
                               "<td width='25%'></td><td align='right'>"
                               "<table cellpadding='7' style='background:%1'><tr>"
-                              "<td style='color:white'>%2</td></tr></table></td></tr></table>")
-            .arg(userBg, escaped(text));
+                              "<td style='color:%2'>%3</td></tr></table></td></tr></table>")
+            .arg(userBg, userText, escaped(text));
     };
     QString html = QStringLiteral("<html><body style='margin:4px'>");
     if (m_entries.isEmpty()) {

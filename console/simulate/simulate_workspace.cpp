@@ -10,6 +10,7 @@
 #include "simulate/tests_panel.h"
 #include "simulate/trace_panel.h"
 #include "widgets/dock.h"
+#include "widgets/theme_colors.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -39,8 +40,13 @@ SimulateWorkspace::SimulateWorkspace(DesignWorkspace* design, QWidget* parent)
     m_pauseBanner->setVisible(false);
     m_pauseBanner->setWordWrap(true);
     m_pauseBanner->setMargin(6);
-    m_pauseBanner->setStyleSheet(
-        QStringLiteral("background:#fef3c7; color:#78350f; border-bottom:1px solid #f59e0b"));
+    const auto styleBanner = [this] {
+        m_pauseBanner->setStyleSheet(
+            theme::bannerStyle(theme::Tone::Warning, QStringLiteral("QLabel#PauseBanner")) +
+            QStringLiteral("QLabel#PauseBanner { border-width: 0 0 1px 0; }"));
+    };
+    styleBanner();
+    theme::onPaletteChange(this, styleBanner);
     auto* center = new QWidget;
     auto* layout = new QVBoxLayout(center);
     layout->setContentsMargins(0, 0, 0, 0);

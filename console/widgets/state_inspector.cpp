@@ -4,6 +4,7 @@
 #include "widgets/integration_editor.h"
 #include "widgets/slots_editor.h"
 #include "widgets/template_edit.h"
+#include "widgets/theme_colors.h"
 #include "widgets/transitions_editor.h"
 
 #include "flowdeck/engine/flow_json.h"
@@ -39,7 +40,7 @@ bool hasTemplates(StateType type) {
 QLabel* errorLabel() {
     auto* label = new QLabel;
     label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: #dc2626;"));
+    theme::setTextTone(label, theme::Tone::Error);
     label->hide();
     return label;
 }

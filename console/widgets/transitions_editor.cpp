@@ -10,9 +10,13 @@
 #include <QLineEdit>
 #include <QShortcut>
 #include <QSpinBox>
+#include <QStyle>
+#include <QStyleOptionComboBox>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace flowdeck::console {
 
@@ -35,6 +39,34 @@ QString valueOf(const engine::Transition& t) {
     return qstr(t.condition == ConditionType::Expression ? t.expression : t.conditionValue);
 }
 
+// "Go to" as wide as its longest state name plus the combo's frame and arrow, but at most 60 %
+// of what the fixed columns leave (Value keeps the rest); a name that still does not fit gets
+// its full text as a tooltip.
+int fitTargetColumn(QTableWidget* table, int fixedWidth) {
+    const int room = table->viewport()->width() - fixedWidth;
+    const int cap = room > 160 ? room * 6 / 10 : 220;
+    int widest = table->horizontalHeader()->fontMetrics().horizontalAdvance(
+                     table->horizontalHeaderItem(TargetColumn)->text()) +
+                 24;
+    QVector<QComboBox*> combos;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        auto* combo = qobject_cast<QComboBox*>(table->cellWidget(row, TargetColumn));
+        if (!combo) {
+            continue;
+        }
+        QStyleOptionComboBox option;
+        option.initFrom(combo);
+        option.editable = combo->isEditable();
+        const QSize text(combo->fontMetrics().horizontalAdvance(combo->currentText()),
+                         combo->fontMetrics().height());
+        const int needed =
+            combo->style()->sizeFromContents(QStyle::CT_ComboBox, &option, text, combo).width() + 4;
+        combo->setToolTip(needed > cap ? combo->currentText() : QString());
+        widest = std::max(widest, needed);
+    }
+    return std::min(widest, cap);
+}
+
 } // namespace
 
 TransitionsEditor::TransitionsEditor(FlowDocument* document, QWidget* parent)
@@ -48,7 +80,7 @@ TransitionsEditor::TransitionsEditor(FlowDocument* document, QWidget* parent)
     m_table->setHorizontalHeaderLabels(
         {QString(), tr("When"), tr("Value"), tr("Go to"), tr("Priority")});
     m_table->horizontalHeader()->setSectionResizeMode(ValueColumn, QHeaderView::Stretch);
-    m_table->horizontalHeader()->setSectionResizeMode(TargetColumn, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(TargetColumn, QHeaderView::Interactive);
     m_table->horizontalHeader()->setSectionResizeMode(GripColumn, QHeaderView::Fixed);
     m_table->verticalHeader()->hide();
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -119,6 +151,7 @@ void TransitionsEditor::rebuild() {
     m_table->setColumnWidth(GripColumn, 22);
     m_table->setColumnWidth(ConditionColumn, 118);
     m_table->setColumnWidth(PriorityColumn, 64);
+    m_table->setColumnWidth(TargetColumn, fitTargetColumn(m_table, 22 + 118 + 64));
     m_rebuilding = false;
 }
 
