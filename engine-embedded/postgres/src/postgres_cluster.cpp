@@ -237,13 +237,20 @@ void PostgresRoster::leave(const std::string& nodeId) {
 std::vector<RosterEntry> PostgresRoster::nodes(std::string* error) {
     std::lock_guard lock(m_mutex);
     std::vector<RosterEntry> entries;
-    Result pruned;
     Result result;
-    if (!ensureSchema(error) ||
-        !run(m_connection->link,
-             "DELETE FROM flowdeck_nodes WHERE last_seen < now() - interval '1 hour'", {}, &pruned,
-             error) ||
-        !run(m_connection->link,
+    if (!ensureSchema(error)) {
+        return entries;
+    }
+    if (const auto now = std::chrono::steady_clock::now(); now - m_lastPrune >= kPruneEvery) {
+        Result pruned;
+        if (!run(m_connection->link,
+                 "DELETE FROM flowdeck_nodes WHERE last_seen < now() - interval '1 hour'", {},
+                 &pruned, error)) {
+            return entries;
+        }
+        m_lastPrune = now;
+    }
+    if (!run(m_connection->link,
              "SELECT node_id, address, version, started_at_ms,"
              " (extract(epoch FROM last_seen) * 1000)::bigint,"
              " now() - last_seen < make_interval(secs => $1::double precision / 1000)"

@@ -72,6 +72,9 @@ private:
     std::mutex m_mutex;
     std::unique_ptr<Connection> m_connection;
     bool m_schemaReady = false;
+    // Rows of nodes gone for an hour are pruned at most this often, not on every heartbeat.
+    static constexpr std::chrono::minutes kPruneEvery{1};
+    std::chrono::steady_clock::time_point m_lastPrune{};
 };
 
 } // namespace flowdeck::engine
