@@ -411,13 +411,19 @@ std::variant<Principal, Denial> AccessControl::admit(std::string_view authorizat
     }
     const pb::Descriptor& type = *request.GetDescriptor();
     const Role needed = requiredRole(type);
+    const auto refuse = [&who](std::string message) {
+        Denial denial = forbidden(std::move(message));
+        denial.subject = who.subject;
+        denial.role = who.role;
+        return denial;
+    };
     if (who.role < needed) {
-        return forbidden(methodOf(type) + " needs the " + std::string(toString(needed)) +
-                         " role; " + who.subject + " is a " + std::string(toString(who.role)));
+        return refuse(methodOf(type) + " needs the " + std::string(toString(needed)) + " role; " +
+                      who.subject + " is a " + std::string(toString(who.role)));
     }
     const auto tenant = tenantOfRequest(request);
     if (tenant && !who.mayUse(*tenant)) {
-        return forbidden(who.subject + " may not act for tenant '" + *tenant + "'");
+        return refuse(who.subject + " may not act for tenant '" + *tenant + "'");
     }
     const bool traffic = type.full_name() == "flowdeck.v1.ProcessMessageRequest";
     if (traffic && m_limiter && !m_limiter->take(tenant.value_or("default"), rate)) {
@@ -426,6 +432,8 @@ std::variant<Principal, Denial> AccessControl::admit(std::string_view authorizat
                           std::to_string(rate->limit) + " messages a minute; retry after " +
                           std::to_string(rate->resetEpochSeconds) + " (X-RateLimit-Reset)",
                       rate->headers()};
+        denial.subject = who.subject;
+        denial.role = who.role;
         return denial;
     }
     return who;
@@ -440,6 +448,14 @@ std::variant<Principal, Denial> AccessControl::admit(const grpc::ServerContext& 
                                     : std::string_view(it->second.data(), it->second.size());
     };
     return admit(value("authorization"), value("x-flowdeck-user"), request, rate);
+}
+
+void AccessControl::auditDenial(const Denial& denial, const pb::Message& request,
+                                const std::string& traceId) {
+    Principal who;
+    who.subject = denial.subject;
+    who.role = denial.role;
+    audit(who, request, denial.code, traceId);
 }
 
 void AccessControl::audit(const Principal& who, const pb::Message& request,

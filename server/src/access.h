@@ -50,6 +50,10 @@ struct Denial {
     std::string code;
     std::string message;
     std::map<std::string, std::string> headers; // X-RateLimit-* for a rate limit
+    // Who asked, as far as the node knows: the token's subject once the token is recognised,
+    // else "unauthenticated" (the audit log records refused calls too).
+    std::string subject = "unauthenticated";
+    Role role = Role::None;
 };
 
 // The X-RateLimit-* facts of one admitted call (empty when the call is not rate-limited).
@@ -128,6 +132,10 @@ public:
     using AuditSink = std::function<void(const Principal& who, std::string_view method,
                                          const std::string& tenant, const std::string& line)>;
     void setAuditSink(AuditSink sink) { m_auditSink = std::move(sink); }
+    // Writes a refused call to the audit log when its method is `audited`: who tried (as far as
+    // known) and why it was refused (its code, e.g. PERMISSION_DENIED).
+    void auditDenial(const Denial& denial, const google::protobuf::Message& request,
+                     const std::string& traceId);
     // Writes the call to the audit log when its method is `audited` (and a log is open).
     void audit(const Principal& who, const google::protobuf::Message& request,
                std::string_view outcome, const std::string& traceId);

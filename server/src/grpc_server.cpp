@@ -122,6 +122,11 @@ grpc::Status admitAndRun(Node& node, grpc::ServerContext* context,
         context->AddInitialMetadata(key, value);
     }
     if (const auto* denial = std::get_if<Denial>(&admitted)) {
+        try {
+            node.access().auditDenial(*denial, request, traceId);
+        } catch (const std::exception& e) {
+            logLine(std::string("audit log: ") + e.what() + " (trace " + traceId + ")");
+        }
         return grpcError(*denial, traceId);
     }
     const Principal& who = std::get<Principal>(admitted);

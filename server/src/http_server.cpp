@@ -82,6 +82,11 @@ std::optional<Principal> admitted(Node& node, const httplib::Request& request,
         response.set_header(name, value);
     }
     if (const auto* denial = std::get_if<Denial>(&admission)) {
+        try {
+            node.access().auditDenial(*denial, in, traceId);
+        } catch (const std::exception& e) {
+            logLine(std::string("audit log: ") + e.what() + " (trace " + traceId + ")");
+        }
         response.status = denial->http;
         response.set_header("X-Flowdeck-Trace-Id", traceId);
         if (denial->http == 401) {

@@ -15,6 +15,8 @@
 #include <QFile>
 #include <QtTest>
 
+#include <map>
+
 #include <future>
 #include <string>
 #include <vector>
@@ -248,6 +250,46 @@ private Q_SLOTS:
             QVERIFY2(line.find("-token-") == std::string::npos, line.c_str());
         }
         QVERIFY(found);
+    }
+
+    void refusedCallsAreLoggedWithWhoTriedAndWhy() {
+        auto releases = v1::Releases::NewStub(channel());
+        const auto abort = [&](const std::string& token, const std::string& tenant,
+                               const std::string& reason) {
+            grpc::ClientContext context;
+            if (!token.empty()) {
+                context.AddMetadata("authorization", "Bearer " + token);
+            }
+            v1::AbortRequest request;
+            request.set_tenant_id(tenant);
+            request.set_flow_id("booking");
+            request.set_reason(reason);
+            v1::Rollout out;
+            return releases->Abort(&context, request, &out).error_code();
+        };
+        QCOMPARE(abort("viewer-token-acme-0001", "acme", "denied: role"),
+                 grpc::StatusCode::PERMISSION_DENIED);
+        QCOMPARE(abort("operator-token-acme-0002", "globex", "denied: tenant"),
+                 grpc::StatusCode::PERMISSION_DENIED);
+        QCOMPARE(abort("", "acme", "denied: no token"), grpc::StatusCode::UNAUTHENTICATED);
+        std::map<std::string, nlohmann::json> byReason;
+        for (const std::string& line : auditLines()) {
+            const auto entry = nlohmann::json::parse(line);
+            byReason[entry["request"].value("reason", "")] = entry;
+            QVERIFY2(line.find("-token-") == std::string::npos, line.c_str());
+        }
+        const auto expect = [&](const std::string& reason, const std::string& who,
+                                const std::string& outcome) {
+            QVERIFY2(byReason.count(reason) == 1, reason.c_str());
+            const auto& entry = byReason[reason];
+            QCOMPARE(entry["method"].get<std::string>(), std::string("flowdeck.v1.Releases/Abort"));
+            QCOMPARE(entry["who"].get<std::string>(), who);
+            QCOMPARE(entry["outcome"].get<std::string>(), outcome);
+            QVERIFY(!entry["trace_id"].get<std::string>().empty());
+        };
+        expect("denied: role", "view-acme", "PERMISSION_DENIED");
+        expect("denied: tenant", "ops-acme", "PERMISSION_DENIED");
+        expect("denied: no token", "unauthenticated", "UNAUTHENTICATED");
     }
 
     void aStoredVersionNamesItsAuthor() {
