@@ -1,4 +1,5 @@
 #include "clusters/alert_rules_dialog.h"
+#include "widgets/theme_colors.h"
 
 #include <QDialogButtonBox>
 #include <QFontDatabase>
@@ -21,7 +22,7 @@ AlertRulesDialog::AlertRulesDialog(const QList<AlertRule>& rules, QWidget* paren
     m_editor->setPlainText(QString::fromUtf8(alertRulesToJson(rules)));
     m_error->setObjectName(QStringLiteral("AlertRulesError"));
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c62828"));
+    theme::setTextTone(m_error, theme::Tone::Error);
     auto* hint = new QLabel(tr("metric: p95_ms (threshold in ms), error_rate (threshold 0..1) or "
                                "node_down; severity: warning or critical."));
     hint->setWordWrap(true);

@@ -1,4 +1,5 @@
 #include "clusters/alerts_model.h"
+#include "widgets/theme_colors.h"
 
 #include <QBrush>
 #include <QColor>
@@ -93,8 +94,9 @@ QVariant AlertsModel::data(const QModelIndex& index, int role) const {
         return alert.rule.summary;
     }
     if (role == Qt::ForegroundRole && index.column() == Severity) {
-        return QBrush(alert.rule.severity == AlertSeverity::Critical ? QColor(0xc6, 0x28, 0x28)
-                                                                     : QColor(0xb2, 0x6a, 0x00));
+        return QBrush(alert.rule.severity == AlertSeverity::Critical
+                          ? theme::text(theme::Tone::Error)
+                          : theme::text(theme::Tone::Warning));
     }
     return {};
 }

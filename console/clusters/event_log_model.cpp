@@ -1,4 +1,5 @@
 #include "clusters/event_log_model.h"
+#include "widgets/theme_colors.h"
 
 #include <QBrush>
 #include <QColor>
@@ -192,10 +193,10 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const {
     case Qt::ForegroundRole:
         if (index.column() == Kind || index.column() == Severity) {
             if (row.severity == client::EventSeverity::Critical) {
-                return QBrush(QColor(0xdc, 0x26, 0x26));
+                return QBrush(theme::text(theme::Tone::Error));
             }
             if (row.severity == client::EventSeverity::Warning) {
-                return QBrush(QColor(0xd9, 0x77, 0x06));
+                return QBrush(theme::text(theme::Tone::Warning));
             }
         }
         return {};

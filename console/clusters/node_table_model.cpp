@@ -1,4 +1,5 @@
 #include "clusters/node_table_model.h"
+#include "widgets/theme_colors.h"
 
 #include "clusters/cluster_connection.h"
 
@@ -148,11 +149,11 @@ QVariant NodeTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ForegroundRole && index.column() == State) {
         switch (connection->state()) {
         case ClusterConnection::State::Up:
-            return QBrush(QColor(0x16, 0xa3, 0x4a));
+            return QBrush(theme::text(theme::Tone::Success));
         case ClusterConnection::State::Down:
-            return QBrush(QColor(0xdc, 0x26, 0x26));
+            return QBrush(theme::text(theme::Tone::Error));
         case ClusterConnection::State::Connecting:
-            return QBrush(QColor(0xd9, 0x77, 0x06));
+            return QBrush(theme::text(theme::Tone::Warning));
         }
     }
     if (role == Qt::TextAlignmentRole && index.column() >= Flows && index.column() != State) {

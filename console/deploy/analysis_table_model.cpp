@@ -1,4 +1,5 @@
 #include "deploy/analysis_table_model.h"
+#include "widgets/theme_colors.h"
 
 #include "deploy/rollout_format.h"
 
@@ -120,7 +121,8 @@ QVariant AnalysisTableModel::data(const QModelIndex& index, int role) const {
     }
     if (role == Qt::ForegroundRole && index.column() == Canary) {
         if (const rel::ThresholdCheck* one = check(row)) {
-            return QBrush(one->passed ? QColor(0x05, 0x96, 0x69) : QColor(0xdc, 0x26, 0x26));
+            return QBrush(one->passed ? theme::text(theme::Tone::Success)
+                                      : theme::text(theme::Tone::Error));
         }
     }
     if (role == Qt::TextAlignmentRole && index.column() != Metric) {

@@ -1,4 +1,5 @@
 #include "deploy/deploy_dialog.h"
+#include "widgets/theme_colors.h"
 
 #include "deploy/release_service.h"
 #include "deploy/rollout_format.h"
@@ -150,7 +151,7 @@ QWidget* DeployDialog::buildSource() {
                 tr("The linter reports %1 in the Design flow: fix them (Design → "
                    "Problems) before deploying it.")
                     .arg(rollout_text::counted(m_designErrors, tr("1 error"), tr("%1 errors"))));
-            m_lint->setStyleSheet(QStringLiteral("color: #dc2626;"));
+            m_lint->setStyleSheet(theme::textStyle(theme::Tone::Error));
         }
     }
     const bool haveVersions = !m_context.versions.empty();

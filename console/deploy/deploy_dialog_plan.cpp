@@ -1,6 +1,7 @@
 // DeployDialog's rules: what the choices add up to (the DeployPlan), whether it can go, and
 // how the status line and the diff's title say so.
 #include "deploy/deploy_dialog.h"
+#include "widgets/theme_colors.h"
 
 #include "deploy/rollout_format.h"
 
@@ -113,7 +114,7 @@ void DeployDialog::validate() {
         m_planLabel->setStyleSheet(QString());
     } else if (canary) {
         m_planLabel->setText(stepProblem);
-        m_planLabel->setStyleSheet(QStringLiteral("color: #dc2626;"));
+        m_planLabel->setStyleSheet(theme::textStyle(theme::Tone::Error));
     } else {
         m_planLabel->clear();
     }
@@ -143,7 +144,8 @@ QString DeployDialog::readyText() const {
 void DeployDialog::setStatus(const QString& text, bool error) {
     m_errorShown = error;
     m_status->setText(text);
-    m_status->setStyleSheet(error ? QStringLiteral("color: #dc2626; font-weight: bold;")
+    m_status->setStyleSheet(error ? theme::textStyle(theme::Tone::Error) +
+                                        QStringLiteral(" font-weight: bold;")
                                   : QStringLiteral("color: palette(mid);"));
 }
 

@@ -1,4 +1,5 @@
 #include "deploy/remote_flow_models.h"
+#include "widgets/theme_colors.h"
 
 #include "deploy/rollout_format.h"
 
@@ -99,7 +100,7 @@ QVariant RemoteFlowModel::data(const QModelIndex& index, int role) const {
         }
     }
     if (role == Qt::ForegroundRole && index.column() == Canary) {
-        return QBrush(QColor(0xd9, 0x77, 0x06));
+        return QBrush(theme::text(theme::Tone::Warning));
     }
     if (role == Qt::ToolTipRole) {
         return flow.description.empty() ? QString::fromStdString(flow.name)
@@ -177,7 +178,7 @@ QVariant RemoteVersionModel::data(const QModelIndex& index, int role) const {
         return font;
     }
     if (role == Qt::ForegroundRole && index.column() == Problems && version.errorCount > 0) {
-        return QBrush(QColor(0xdc, 0x26, 0x26));
+        return QBrush(theme::text(theme::Tone::Error));
     }
     return {};
 }

@@ -1,4 +1,5 @@
 #include "deploy/rollout_history_model.h"
+#include "widgets/theme_colors.h"
 
 #include "deploy/rollout_format.h"
 
@@ -98,7 +99,7 @@ QVariant RolloutHistoryModel::data(const QModelIndex& index, int role) const {
     case Qt::ForegroundRole:
         if (index.column() == Action && (entry.action == rel::HistoryAction::Aborted ||
                                          entry.action == rel::HistoryAction::RolledBack)) {
-            return QBrush(QColor(0xdc, 0x26, 0x26));
+            return QBrush(theme::text(theme::Tone::Error));
         }
         return {};
     case Qt::TextAlignmentRole:

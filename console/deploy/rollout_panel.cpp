@@ -1,4 +1,5 @@
 #include "deploy/rollout_panel.h"
+#include "widgets/theme_colors.h"
 
 #include "deploy/analysis_table_model.h"
 #include "deploy/rollout_format.h"
@@ -192,7 +193,9 @@ void RolloutPanel::showFacts(const rel::Rollout& rollout) {
                      rollout.state == rel::RolloutState::RolledBack;
     m_reason->setText(rollout.stateReason.empty() ? tr("–")
                                                   : QString::fromStdString(rollout.stateReason));
-    m_reason->setStyleSheet(bad ? QStringLiteral("color: #dc2626; font-weight: bold;") : QString());
+    m_reason->setStyleSheet(bad ? theme::textStyle(theme::Tone::Error) +
+                                      QStringLiteral(" font-weight: bold;")
+                                : QString());
     if (rollout.lastAnalysis) {
         const rel::AnalysisResult& last = *rollout.lastAnalysis;
         m_check->setText(tr("Last check %1 over %2: %3")

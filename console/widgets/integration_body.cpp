@@ -1,5 +1,6 @@
 // BodyEditor: an integration's request body as template text or as a JSON object.
 #include "widgets/integration_editor.h"
+#include "widgets/theme_colors.h"
 
 #include "widgets/template_edit.h"
 
@@ -65,7 +66,7 @@ BodyEditor::BodyEditor(FlowDocument* document, QWidget* parent)
     m_json->setTabChangesFocus(true);
     m_json->setMaximumHeight(140);
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #dc2626;"));
+    theme::setTextTone(m_error, theme::Tone::Error);
     m_error->hide();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -1,6 +1,7 @@
 // KeyValueRows: a string map of a state's config as rows of line edits, with the reason a row is
 // not saved (or is suspicious) shown right under it.
 #include "widgets/integration_editor.h"
+#include "widgets/theme_colors.h"
 
 #include <QApplication>
 #include <QGridLayout>
@@ -16,9 +17,6 @@ namespace flowdeck::console {
 using engine::Json;
 
 namespace {
-
-const QString kErrorStyle = QStringLiteral("color: #dc2626;");
-const QString kWarningStyle = QStringLiteral("color: #b45309;");
 
 // setText() puts the cursor at the end; the field being typed in keeps its place instead.
 void setTextKeepingCursor(QLineEdit* edit, const QString& text) {
@@ -221,7 +219,8 @@ void KeyValueRows::updateMessages() {
         const QString problem = blockingProblem(row);
         const QString text = problem.isEmpty() ? keyWarning(row, r.key->text()) : problem;
         r.message->setText(text);
-        r.message->setStyleSheet(problem.isEmpty() ? kWarningStyle : kErrorStyle);
+        r.message->setStyleSheet(
+            theme::textStyle(problem.isEmpty() ? theme::Tone::Warning : theme::Tone::Error));
         r.message->setVisible(!text.isEmpty());
         r.remove->setToolTip(tr("Remove %1 %2").arg(m_texts.noun, qstr(r.savedKey)));
     }
