@@ -255,7 +255,8 @@ bool DesignWorkspace::compareWithVersion(qint64 versionId) {
                              tr("Version %1 could not be read.").arg(version->number));
         return false;
     }
-    m_comparison->compareWith(std::move(*parsed.flow), tr("version %1").arg(version->number));
+    m_comparison->compareWith(std::move(*parsed.flow), tr("version %1").arg(version->number),
+                              FlowDocument::positionsFromLayoutJson(version->layoutJson));
     m_changesDock->setWindowTitle(tr("Changes since version %1").arg(version->number));
     m_changesDock->raise();
     return true;

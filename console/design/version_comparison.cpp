@@ -1,10 +1,12 @@
 #include "design/version_comparison.h"
 
 #include "graph/flow_scene.h"
+#include "graph/graph_style.h"
 #include "models/flow_document.h"
 
 #include <QCoreApplication>
 #include <QListWidget>
+#include <QSet>
 
 namespace flowdeck::console {
 
@@ -48,23 +50,30 @@ VersionComparison::VersionComparison(FlowDocument* document, FlowScene* scene, Q
         }
     });
     connect(list, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
-        if (const auto id = m_document->idOf(item->data(Qt::UserRole).toString())) {
+        const QString name = item->data(Qt::UserRole).toString();
+        if (const auto id = m_document->idOf(name)) {
             m_scene->selectStates({*id});
+        } else {
+            m_scene->selectGhost(name); // a removed state
         }
     });
     connect(list, &QListWidget::itemClicked, list, &QListWidget::itemActivated);
 }
 
-void VersionComparison::compareWith(engine::Flow baseline, const QString& label) {
+void VersionComparison::compareWith(engine::Flow baseline, const QString& label,
+                                    const QHash<QString, QPointF>& positions) {
     m_baseline = std::move(baseline);
+    m_baselinePositions = positions;
     m_label = label;
     recompute();
 }
 
 void VersionComparison::clear() {
     m_baseline.reset();
+    m_baselinePositions.clear();
     m_diff = {};
     m_scene->setMarks({});
+    m_scene->clearGhosts();
     m_list->clear();
     Q_EMIT changed();
 }
@@ -97,6 +106,7 @@ void VersionComparison::recompute() {
         }
     }
     m_scene->setMarks(marks);
+    showGhosts();
     fillList();
     Q_EMIT changed();
 }
@@ -123,7 +133,7 @@ void VersionComparison::fillList() {
             add(tr("+ state %1").arg(name), name, kAdded);
             break;
         case engine::ChangeKind::Removed:
-            add(tr("− state %1 (removed)").arg(name), {}, QColor(0xdc, 0x26, 0x26));
+            add(tr("− state %1 (removed)").arg(name), name, removedColor());
             break;
         case engine::ChangeKind::Changed:
             add(change.renamedFrom
@@ -143,7 +153,7 @@ void VersionComparison::fillList() {
             add(tr("+ arrow %1").arg(text), qstr(change.state), kAdded);
             break;
         case engine::ChangeKind::Removed:
-            add(tr("− arrow %1").arg(text), qstr(change.state), QColor(0xdc, 0x26, 0x26));
+            add(tr("− arrow %1").arg(text), qstr(change.state), removedColor());
             break;
         case engine::ChangeKind::Changed:
             add(tr("~ arrow %1: %2").arg(text, fieldsText(change.fields)), qstr(change.state),
@@ -151,6 +161,125 @@ void VersionComparison::fillList() {
             break;
         }
     }
+}
+
+// Removed states become ghosts with their own arrows (their targets as ghosts or live states);
+// removed arrows of live states are drawn too. Names of the baseline are followed through
+// renames to the live state they became.
+void VersionComparison::showGhosts() {
+    QHash<QString, QString>& renamed = m_renamed;
+    renamed.clear();
+    QSet<QString> removed;
+    for (const engine::StateChange& change : m_diff.states) {
+        if (change.kind == engine::ChangeKind::Removed) {
+            removed.insert(qstr(change.name));
+        } else if (change.renamedFrom) {
+            renamed.insert(qstr(*change.renamedFrom), qstr(change.name));
+        }
+    }
+    if (removed.isEmpty() && m_diff.transitions.empty()) {
+        m_scene->clearGhosts();
+        return;
+    }
+    const auto endOf = [&](const std::string& oldName) -> std::optional<GhostEnd> {
+        const QString name = qstr(oldName);
+        if (removed.contains(name)) {
+            return GhostEnd{0, name};
+        }
+        const auto id = m_document->idOf(renamed.value(name, name));
+        return id ? std::optional(GhostEnd{*id, {}}) : std::nullopt;
+    };
+    QHash<QString, const engine::State*> oldStates;
+    QHash<QString, QVector<QString>> predecessors; // of removed states, in the baseline
+    for (const engine::State& state : m_baseline->states) {
+        oldStates.insert(qstr(state.name), &state);
+        for (const engine::Transition& t : state.transitions) {
+            if (removed.contains(qstr(t.target))) {
+                predecessors[qstr(t.target)].push_back(qstr(state.name));
+            }
+        }
+    }
+    QVector<GhostState> ghosts;
+    QVector<GhostTransition> arrows;
+    QHash<QString, QPointF> placed;
+    for (const engine::StateChange& change : m_diff.states) {
+        const engine::State* state = oldStates.value(qstr(change.name));
+        if (change.kind != engine::ChangeKind::Removed || !state) {
+            continue;
+        }
+        const QString name = qstr(state->name);
+        const QPointF at = ghostPosition(*state, predecessors.value(name), placed);
+        placed.insert(name, at);
+        ghosts.push_back({name, state->type, graph_style::stateSummary(*state), at,
+                          m_baselinePositions.contains(name),
+                          tr("‘%1’ was removed since %2").arg(name, m_label)});
+        for (const engine::Transition& t : state->transitions) {
+            if (const auto to = endOf(t.target)) {
+                arrows.push_back({{0, name}, *to, graph_style::conditionLabel(t)});
+            }
+        }
+    }
+    for (const engine::TransitionChange& change : m_diff.transitions) {
+        const engine::State* source = oldStates.value(qstr(change.state));
+        const auto from = endOf(change.state);
+        const int index = change.beforeIndex.value_or(-1);
+        if (change.kind != engine::ChangeKind::Removed || !source || !from ||
+            !from->ghost.isEmpty() || index < 0 || index >= int(source->transitions.size())) {
+            continue; // a removed state's own arrows are already drawn with it
+        }
+        const engine::Transition& t = source->transitions[size_t(index)];
+        if (const auto to = endOf(t.target)) {
+            arrows.push_back({*from, *to, graph_style::conditionLabel(t)});
+        }
+    }
+    m_scene->setGhosts(ghosts, arrows);
+}
+
+// Where the baseline's layout had the state; else between the live states that led to it
+// (above) and those it led to (below); else beside a ghost neighbour; else under the flow. The
+// scene then moves it off any live state.
+QPointF VersionComparison::ghostPosition(const engine::State& removed,
+                                         const QVector<QString>& predecessors,
+                                         const QHash<QString, QPointF>& placed) const {
+    const QString name = qstr(removed.name);
+    if (const auto it = m_baselinePositions.constFind(name); it != m_baselinePositions.cend()) {
+        return *it;
+    }
+    const qreal step = graph_style::kStateHeight + 80;
+    const auto centroid = [this](const QVector<QString>& names, QPointF* sum) {
+        int count = 0;
+        for (const QString& neighbour : names) {
+            const auto id = m_document->idOf(m_renamed.value(neighbour, neighbour));
+            if (id && m_document->hasPosition(*id)) {
+                *sum += m_document->position(*id);
+                ++count;
+            }
+        }
+        if (count > 0) {
+            *sum /= count;
+        }
+        return count > 0;
+    };
+    QVector<QString> successors;
+    for (const engine::Transition& t : removed.transitions) {
+        successors.push_back(qstr(t.target));
+    }
+    QPointF above;
+    QPointF below;
+    const bool hasAbove = centroid(predecessors, &above);
+    const bool hasBelow = centroid(successors, &below);
+    if (hasAbove && hasBelow) {
+        return (above + below) / 2;
+    }
+    if (hasAbove || hasBelow) {
+        return hasAbove ? above + QPointF(0, step) : below - QPointF(0, step);
+    }
+    for (const QString& neighbour : predecessors + successors) {
+        if (placed.contains(neighbour)) {
+            return placed.value(neighbour) + QPointF(graph_style::kStateWidth + 60, 0);
+        }
+    }
+    return m_scene->freePosition();
 }
 
 } // namespace flowdeck::console

@@ -46,7 +46,9 @@ FlowScene::~FlowScene() = default;
 
 void FlowScene::rebuild() {
     clearSelection();
-    clear(); // deletes every item
+    clear(); // deletes every item, ghosts included (the comparison hands them in again)
+    m_ghosts.clear();
+    m_ghostEdges.clear();
     m_stateItems.clear();
     m_outgoing.clear();
     m_incomingByName.clear();
@@ -148,46 +150,6 @@ void FlowScene::resolveIncoming(const QString& name) {
     }
     for (TransitionItem* edge : m_incomingByName.value(name)) {
         edge->setVisible(false);
-    }
-}
-
-void FlowScene::updateEdgesOf(StateId id) {
-    const engine::State* state = m_document->state(id);
-    if (!state) {
-        return;
-    }
-    QVector<TransitionItem*> edges = m_outgoing.value(id);
-    edges += m_incomingByName.value(qstr(state->name));
-    for (TransitionItem* edge : edges) {
-        const engine::State* source = m_document->state(edge->source());
-        StateItem* from = m_stateItems.value(edge->source());
-        if (!source || !from || edge->index() >= int(source->transitions.size())) {
-            continue;
-        }
-        const std::string& target = source->transitions[size_t(edge->index())].target;
-        const auto targetId = m_document->idOf(target);
-        StateItem* to = targetId ? m_stateItems.value(*targetId) : nullptr;
-        edge->setVisible(to != nullptr);
-        if (!to) {
-            continue;
-        }
-        int lane = 0;
-        int lanes = 0;
-        for (const engine::Transition& t : source->transitions) {
-            if (t.target == target) {
-                lane += (&t - source->transitions.data()) < edge->index() ? 1 : 0;
-                ++lanes;
-            }
-        }
-        if (to == from) {
-            edge->setSelfLoop(boxOf(from), lane);
-            continue;
-        }
-        bool reverse = false;
-        for (const engine::Transition& t : m_document->state(*targetId)->transitions) {
-            reverse = reverse || t.target == source->name;
-        }
-        edge->setGeometry(boxOf(from), boxOf(to), lane, lanes, reverse);
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "graph/ghost_item.h"
 #include "models/flow_document.h"
 
 #include "flowdeck/engine/diagnostic.h"
@@ -9,6 +10,7 @@
 #include <QHash>
 #include <QPointer>
 #include <QSet>
+#include <QVarLengthArray>
 
 #include <optional>
 #include <vector>
@@ -77,6 +79,19 @@ public:
     // crosses graph_style::kDetailLevel.
     void setDetailed(bool detailed);
 
+    // States and arrows of an older version that the flow no longer has, drawn as ghosts while a
+    // comparison is shown (see GhostItem). They are scene items only: never in the document, its
+    // undo stack, its file or the linter's input. Each ghost is moved to the nearest spot that
+    // overlaps no live state and no other ghost; arrows whose ends are not on the canvas are
+    // left out. Replaces the previous ghosts.
+    void setGhosts(const QVector<GhostState>& states, const QVector<GhostTransition>& transitions);
+    void clearGhosts();
+    GhostItem* ghostItem(const QString& name) const { return m_ghosts.value(name); }
+    QVector<GhostItem*> ghostItems() const;
+    QVector<GhostEdgeItem*> ghostEdgeItems() const { return m_ghostEdges; }
+    // Selects the ghost and asks the views to bring it into sight; false if there is none.
+    bool selectGhost(const QString& name);
+
     // Called by StateItem while it moves, so that its transitions follow.
     void stateItemMoved(StateId id);
     // Sets the scrollable area to the flow plus a margin (after opening or laying out); moving a
@@ -105,11 +120,21 @@ private:
     void rebuildTransitions(StateId id);
     void resolveIncoming(const QString& name);
     void updateEdgesOf(StateId id);
+    // Geometry of one arrow; returns the state it points to when both ends are on the canvas.
+    std::optional<StateId> updateEdge(TransitionItem* edge);
+    using EdgeEnds = QVarLengthArray<std::pair<StateId, TransitionItem*>, 16>;
+    QVector<QRectF> selfLoopLabels(StateId id) const;
+    void placeLabels(StateId id, EdgeEnds& ends);
     void onStateChanged(StateId id, const QString& previousName);
     void onPositionChanged(StateId id);
     void pushMoveIfDragged();
     void finishConnection(QPointF scenePos);
     StateItem* stateItemAt(QPointF scenePos) const;
+    QPointF freeGhostPosition(QPointF wanted, const QVector<QRectF>& taken,
+                              const QVector<QRectF>& neighbours) const;
+    bool lineCrossesState(QPointF from, QPointF to, const QRectF& except) const;
+    std::optional<QRectF> ghostEndBox(const GhostEnd& end) const;
+    void updateGhostEdgesOf(StateId id);
 
     FlowDocument* m_document;
     QHash<StateId, StateItem*> m_stateItems;
@@ -123,6 +148,8 @@ private:
     QGraphicsLineItem* m_connectLine = nullptr;
     StateId m_connectFrom = 0;
     bool m_detailed = true;
+    QHash<QString, GhostItem*> m_ghosts;
+    QVector<GhostEdgeItem*> m_ghostEdges;
 };
 
 } // namespace flowdeck::console

@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QFontMetricsF>
+#include <QHash>
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QPalette>
@@ -18,6 +19,8 @@ namespace {
 
 constexpr qreal kArrow = 10;
 constexpr qreal kLaneSpacing = 34;
+constexpr qreal kMaxLabelWidth = 176;
+constexpr qreal kLabelHeight = 18;
 
 // Where the segment from the centre of `box` towards `toward` leaves the box.
 QPointF exitPoint(const QRectF& box, QPointF toward) {
@@ -35,6 +38,31 @@ QPointF exitPoint(const QRectF& box, QPointF toward) {
 QPointF quadPoint(QPointF a, QPointF control, QPointF b, qreal t) {
     const qreal u = 1 - t;
     return a * (u * u) + control * (2 * u * t) + b * (t * t);
+}
+
+// The width of a label. Shaping text is what measuring costs, and a 10,000-state flow has as
+// many labels: they are summed from per-character advances kept for the font in use, unless a
+// character needs shaping with its neighbours (surrogates, combining marks).
+qreal labelAdvance(const QString& label, const QFont& font) {
+    static QFont s_font;
+    static QHash<char16_t, qreal> s_advances;
+    if (font != s_font || s_advances.size() > 4096) {
+        s_font = font;
+        s_advances.clear();
+    }
+    const QFontMetricsF metrics(font);
+    qreal width = 0;
+    for (QChar c : label) {
+        if (c.isSurrogate() || c.isMark()) {
+            return metrics.horizontalAdvance(label);
+        }
+        auto it = s_advances.constFind(c.unicode());
+        if (it == s_advances.cend()) {
+            it = s_advances.insert(c.unicode(), metrics.horizontalAdvance(c));
+        }
+        width += *it;
+    }
+    return width;
 }
 
 } // namespace
@@ -69,26 +97,80 @@ void TransitionItem::setGeometry(const QRectF& from, const QRectF& to, int lane,
                                ? QPointF(-(b.y() - a.y()), b.x() - a.x()) / line.length()
                                : QPointF(0, 1);
     const QPointF control = (a + b) / 2 + normal * offset * 2;
-    const QPointF start = exitPoint(from, control);
-    const QPointF end = exitPoint(to, control);
+    m_selfLoop = false;
+    m_start = exitPoint(from, control);
+    m_c1 = m_c2 = control;
+    m_end = exitPoint(to, control);
     prepareGeometryChange();
-    m_path = QPainterPath(start);
-    m_path.quadTo(control, end);
-    m_labelPos = quadPoint(start, control, end, 0.5);
-    finishGeometry(end, control);
+    m_path = QPainterPath(m_start);
+    m_path.quadTo(control, m_end);
+    m_labelPos = pointAt(0.5);
+    finishGeometry(m_end, control);
 }
 
 void TransitionItem::setSelfLoop(const QRectF& box, int lane) {
     const qreal spread = 26 + lane * 16;
-    const QPointF start(box.right() - 40 - lane * 6, box.top());
-    const QPointF end(box.right(), box.top() + 26 + lane * 6);
-    const QPointF c1 = start + QPointF(0, -spread * 1.6);
-    const QPointF c2 = end + QPointF(spread * 1.6, 0);
+    m_selfLoop = true;
+    m_start = QPointF(box.right() - 40 - lane * 6, box.top());
+    m_end = QPointF(box.right(), box.top() + 26 + lane * 6);
+    m_c1 = m_start + QPointF(0, -spread * 1.6);
+    m_c2 = m_end + QPointF(spread * 1.6, 0);
     prepareGeometryChange();
-    m_path = QPainterPath(start);
-    m_path.cubicTo(c1, c2, end);
-    m_labelPos = m_path.pointAtPercent(0.5) + QPointF(12, -12);
-    finishGeometry(end, c2);
+    m_path = QPainterPath(m_start);
+    m_path.cubicTo(m_c1, m_c2, m_end);
+    m_labelPos = pointAt(0.5) + QPointF(12, -12);
+    finishGeometry(m_end, m_c2);
+}
+
+QPointF TransitionItem::pointAt(qreal t) const {
+    if (!m_selfLoop) {
+        return quadPoint(m_start, m_c1, m_end, t);
+    }
+    const qreal u = 1 - t;
+    return m_start * (u * u * u) + m_c1 * (3 * u * u * t) + m_c2 * (3 * u * t * t) +
+           m_end * (t * t * t);
+}
+
+void TransitionItem::measureLabel() const {
+    const engine::Transition* data = transition();
+    if (!data) {
+        m_labelWidth = 60; // not in a scene yet: a plausible size, measured again later
+        return;
+    }
+    m_measured = true;
+    const QString label = gs::conditionLabel(*data);
+    QFont font = QApplication::font();
+    font.setPointSizeF(font.pointSizeF() * 0.8);
+    const qreal advance = labelAdvance(label, font) + 12;
+    m_labelWidth = qMin(advance, kMaxLabelWidth);
+    m_labelText = advance > kMaxLabelWidth
+                      ? QFontMetricsF(font).elidedText(label, Qt::ElideRight, m_labelWidth - 10)
+                      : label;
+}
+
+QRectF TransitionItem::labelRectAt(QPointF centre) const {
+    if (!m_measured) {
+        measureLabel();
+    }
+    return QRectF(centre - QPointF(m_labelWidth / 2, kLabelHeight / 2),
+                  QSizeF(m_labelWidth, kLabelHeight));
+}
+
+void TransitionItem::setLabelPos(QPointF centre) {
+    if (centre == m_labelPos) {
+        return;
+    }
+    const QRectF label = labelRectAt(centre);
+    if (m_bounds.contains(label)) {
+        // The usual case, a label sliding along its curve: no bounds change, so no index update.
+        update(labelRect());
+        m_labelPos = centre;
+        update(label);
+        return;
+    }
+    prepareGeometryChange(); // stacked away from the curve
+    m_labelPos = centre;
+    updateBounds();
 }
 
 void TransitionItem::finishGeometry(QPointF tip, QPointF tangentFrom) {
@@ -100,15 +182,23 @@ void TransitionItem::finishGeometry(QPointF tip, QPointF tangentFrom) {
     m_arrow = QPolygonF({tip, wing(0.45), wing(-0.45)});
     const QList<QPolygonF> polygons = m_path.toSubpathPolygons();
     m_polyline = polygons.isEmpty() ? QPolygonF() : polygons.front();
-    // The label is drawn centred on m_labelPos; reserve room for it in the bounds.
-    const QRectF label(m_labelPos - QPointF(90, 12), QSizeF(180, 24));
-    m_bounds =
-        m_path.boundingRect().united(m_arrow.boundingRect()).united(label).adjusted(-4, -4, 4, 4);
+    m_curveBounds = m_path.boundingRect().united(m_arrow.boundingRect());
+    updateBounds();
+}
+
+void TransitionItem::updateBounds() {
+    // Room for the label anywhere along the curve, so that the scene can slide it (see
+    // edge_labels.h) without changing the bounds, which would cost an index update per arrow.
+    constexpr qreal kSideRoom = kMaxLabelWidth / 2 + 16;
+    constexpr qreal kEndRoom = kLabelHeight / 2 + 16;
+    const QRectF label(m_labelPos - QPointF(kMaxLabelWidth / 2 + 2, kLabelHeight / 2 + 3),
+                       QSizeF(kMaxLabelWidth + 4, kLabelHeight + 6));
+    m_bounds = m_curveBounds.adjusted(-kSideRoom, -kEndRoom, kSideRoom, kEndRoom).united(label);
 }
 
 void TransitionItem::drawVisibleSegments(QPainter* painter, const QRectF& exposed) const {
     const QRectF area = exposed.adjusted(-4, -4, 4, 4);
-    if (area.contains(m_bounds)) {
+    if (area.contains(m_curveBounds)) {
         painter->drawPolyline(m_polyline);
         return;
     }
@@ -136,8 +226,7 @@ QPainterPath TransitionItem::shape() const {
 }
 
 void TransitionItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
-    const engine::Transition* data = transition();
-    if (!data) {
+    if (!transition()) {
         return;
     }
     const auto* flowScene = static_cast<FlowScene*>(scene());
@@ -172,15 +261,12 @@ void TransitionItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* op
     QFont font = QApplication::font();
     font.setPointSizeF(font.pointSizeF() * 0.8);
     painter->setFont(font);
-    const QString label = gs::conditionLabel(*data);
-    const QFontMetricsF metrics(font);
-    const qreal width = qMin(metrics.horizontalAdvance(label) + 12, 176.0);
-    const QRectF pill(m_labelPos - QPointF(width / 2, 9), QSizeF(width, 18));
+    const QRectF pill = labelRect();
     painter->setPen(QPen(color, 1));
     painter->setBrush(palette.color(QPalette::Base));
     painter->drawRoundedRect(pill, 9, 9);
     painter->setPen(problem ? gs::errorColor() : palette.color(QPalette::Text));
-    painter->drawText(pill, Qt::AlignCenter, metrics.elidedText(label, Qt::ElideRight, width - 10));
+    painter->drawText(pill, Qt::AlignCenter, m_labelText);
 }
 
 } // namespace flowdeck::console

@@ -25,6 +25,14 @@ public:
     void setGeometry(const QRectF& from, const QRectF& to, int lane, int lanes, bool reverse);
     void setSelfLoop(const QRectF& box, int lane);
     QPointF labelPos() const { return m_labelPos; }
+    // The label's pill in scene coordinates (the item sits at the origin).
+    QRectF labelRect() const { return labelRectAt(m_labelPos); }
+    QRectF labelRectAt(QPointF centre) const;
+    // A point on the arrow, t from 0 (source) to 1 (tip): where the label may slide to.
+    QPointF pointAt(qreal t) const;
+    // Moves the label (the scene keeps labels of neighbouring arrows apart, see edge_labels.h).
+    void setLabelPos(QPointF centre);
+    bool isSelfLoop() const { return m_selfLoop; }
     QPainterPath path() const { return m_path; }
 
     QRectF boundingRect() const override;
@@ -34,6 +42,8 @@ public:
 private:
     const engine::Transition* transition() const;
     void finishGeometry(QPointF tip, QPointF tangentFrom);
+    void updateBounds();
+    void measureLabel() const;
     void drawVisibleSegments(QPainter* painter, const QRectF& exposed) const;
 
     StateId m_source;
@@ -43,8 +53,18 @@ private:
     // the exposed area, because stroking a curve that spans a 10,000-state flow costs a frame.
     QPolygonF m_polyline;
     QPolygonF m_arrow;
+    // The curve's defining points: a quadratic start-control-end, or for a self-loop the cubic
+    // start-c1-c2-end, kept to place the label along it without flattening the path again.
+    QPointF m_start, m_c1, m_c2, m_end;
+    bool m_selfLoop = false;
     QPointF m_labelPos;
+    QRectF m_curveBounds;
     QRectF m_bounds;
+    // The label's text never changes for this item (the scene recreates the arrows of a state
+    // whenever the state changes), so it is measured once instead of on every paint.
+    mutable QString m_labelText;
+    mutable qreal m_labelWidth = 60;
+    mutable bool m_measured = false;
 };
 
 } // namespace flowdeck::console
