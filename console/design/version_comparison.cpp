@@ -3,6 +3,7 @@
 #include "graph/flow_scene.h"
 #include "graph/graph_style.h"
 #include "models/flow_document.h"
+#include "widgets/theme_colors.h"
 
 #include <QCoreApplication>
 #include <QListWidget>
@@ -44,6 +45,12 @@ VersionComparison::VersionComparison(FlowDocument* document, FlowScene* scene, Q
     m_timer.setSingleShot(true);
     m_timer.setInterval(200);
     connect(&m_timer, &QTimer::timeout, this, &VersionComparison::recompute);
+    // The list's colours are text colours for the palette in effect: refill it on a switch.
+    theme::onPaletteChange(m_list, [this] {
+        if (isActive()) {
+            fillList();
+        }
+    });
     connect(document, &FlowDocument::contentChanged, this, [this] {
         if (isActive()) {
             m_timer.start();
@@ -118,19 +125,24 @@ void VersionComparison::fillList() {
         item->setData(Qt::UserRole, state);
         item->setForeground(color);
     };
+    // Text colours readable on the list's background in light and dark (the canvas badges keep
+    // their fill colours above).
+    const QColor added = theme::text(theme::Tone::Success);
+    const QColor changed = theme::text(theme::Tone::Warning);
+    const QColor renamed = theme::text(theme::Tone::Accent);
     if (m_diff.empty()) {
         add(tr("No differences from %1").arg(m_label), {}, m_list->palette().text().color());
     }
     for (const engine::FieldChange& field : m_diff.flowFields) {
         add(tr("flow %1: %2 → %3")
                 .arg(qstr(field.pointer), valueText(field.before), valueText(field.after)),
-            {}, kChanged);
+            {}, changed);
     }
     for (const engine::StateChange& change : m_diff.states) {
         const QString name = qstr(change.name);
         switch (change.kind) {
         case engine::ChangeKind::Added:
-            add(tr("+ state %1").arg(name), name, kAdded);
+            add(tr("+ state %1").arg(name), name, added);
             break;
         case engine::ChangeKind::Removed:
             add(tr("− state %1 (removed)").arg(name), name, removedColor());
@@ -140,7 +152,7 @@ void VersionComparison::fillList() {
                     ? tr("~ state %1 (renamed from %2) %3")
                           .arg(name, qstr(*change.renamedFrom), fieldsText(change.fields))
                     : tr("~ state %1: %2").arg(name, fieldsText(change.fields)),
-                name, change.renamedFrom ? kRenamed : kChanged);
+                name, change.renamedFrom ? renamed : changed);
             break;
         }
     }
@@ -150,14 +162,14 @@ void VersionComparison::fillList() {
                 .arg(qstr(change.state), qstr(change.target), qstr(change.condition));
         switch (change.kind) {
         case engine::ChangeKind::Added:
-            add(tr("+ arrow %1").arg(text), qstr(change.state), kAdded);
+            add(tr("+ arrow %1").arg(text), qstr(change.state), added);
             break;
         case engine::ChangeKind::Removed:
             add(tr("− arrow %1").arg(text), qstr(change.state), removedColor());
             break;
         case engine::ChangeKind::Changed:
             add(tr("~ arrow %1: %2").arg(text, fieldsText(change.fields)), qstr(change.state),
-                kChanged);
+                changed);
             break;
         }
     }
