@@ -1,5 +1,7 @@
 #include "load_worker.h"
 
+#include "status_names.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -11,25 +13,8 @@ namespace {
 constexpr size_t kMaxDistinctCodes = 64;
 
 std::string statusName(grpc::StatusCode code) {
-    static constexpr std::array<const char*, 17> kNames = {"OK",
-                                                           "CANCELLED",
-                                                           "UNKNOWN",
-                                                           "INVALID_ARGUMENT",
-                                                           "DEADLINE_EXCEEDED",
-                                                           "NOT_FOUND",
-                                                           "ALREADY_EXISTS",
-                                                           "PERMISSION_DENIED",
-                                                           "RESOURCE_EXHAUSTED",
-                                                           "FAILED_PRECONDITION",
-                                                           "ABORTED",
-                                                           "OUT_OF_RANGE",
-                                                           "UNIMPLEMENTED",
-                                                           "INTERNAL",
-                                                           "UNAVAILABLE",
-                                                           "DATA_LOSS",
-                                                           "UNAUTHENTICATED"};
-    const auto index = static_cast<size_t>(code);
-    return index < kNames.size() ? kNames[index] : "CODE_" + std::to_string(index);
+    const std::string_view name = proto::statusCodeName(code);
+    return name.empty() ? "CODE_" + std::to_string(static_cast<int>(code)) : std::string(name);
 }
 
 void countCode(std::map<std::string, uint64_t>& counts, const std::string& code) {

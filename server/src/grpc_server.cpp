@@ -4,6 +4,7 @@
 #include "conversation_api.h"
 #include "flows_api.h"
 #include "releases_api.h"
+#include "status_names.h"
 #include "telemetry_api.h"
 
 #include "flowdeck/v1/conversations.grpc.pb.h"
@@ -30,25 +31,8 @@ namespace gx = grpc::experimental;
 using engine::ErrorCode;
 
 std::string_view codeName(grpc::StatusCode code) {
-    static constexpr std::array<std::string_view, 17> kNames = {"OK",
-                                                                "CANCELLED",
-                                                                "UNKNOWN",
-                                                                "INVALID_ARGUMENT",
-                                                                "DEADLINE_EXCEEDED",
-                                                                "NOT_FOUND",
-                                                                "ALREADY_EXISTS",
-                                                                "PERMISSION_DENIED",
-                                                                "RESOURCE_EXHAUSTED",
-                                                                "FAILED_PRECONDITION",
-                                                                "ABORTED",
-                                                                "OUT_OF_RANGE",
-                                                                "UNIMPLEMENTED",
-                                                                "INTERNAL",
-                                                                "UNAVAILABLE",
-                                                                "DATA_LOSS",
-                                                                "UNAUTHENTICATED"};
-    const auto index = static_cast<size_t>(code);
-    return index < kNames.size() ? kNames[index] : "UNKNOWN";
+    const std::string_view name = proto::statusCodeName(code);
+    return name.empty() ? "UNKNOWN" : name;
 }
 
 class MetricsInterceptor final : public gx::Interceptor {
