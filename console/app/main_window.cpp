@@ -98,10 +98,7 @@ MainWindow::MainWindow(WorkspaceStore* store, QWidget* parent)
     // A connected profile is the cluster Deploy works on too, with the same TLS and token.
     connect(m_clusters, &ClustersWorkspace::profileConnected, this,
             [this](const QString&, const client::Credentials& credentials, const QString& first) {
-                m_deploy->setCredentials(credentials);
-                if (!first.isEmpty()) {
-                    m_deploy->connectTo(first);
-                }
+                m_deploy->connectWith(first, credentials);
             });
 #endif
     buildMenus();

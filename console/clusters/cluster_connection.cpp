@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace flowdeck::console {
 
@@ -167,7 +168,14 @@ void ClusterConnection::closeStreams() {
 }
 
 void ClusterConnection::refreshInfo() {
-    if (m_state == State::Up) {
+    // A burst of NODE_UP events (a replay on reconnect lists every peer) asks at most twice: once
+    // now, and once more after the answer in flight, which may predate the last event.
+    if (m_state != State::Up) {
+        return;
+    }
+    if (m_infoInFlight) {
+        m_infoAgain = true;
+    } else {
         fetchInfo();
     }
 }
@@ -177,9 +185,14 @@ void ClusterConnection::fetchInfo() {
     // it to a dead object.
     auto* watcher = new QFutureWatcher<InfoResult>(this);
     const quint64 generation = m_generation;
+    m_infoInFlight = true;
     connect(watcher, &QFutureWatcher<InfoResult>::finished, this, [this, watcher, generation] {
         const InfoResult result = watcher->result();
         watcher->deleteLater();
+        m_infoInFlight = false;
+        if (std::exchange(m_infoAgain, false)) {
+            refreshInfo();
+        }
         if (generation != m_generation || !result.info) {
             return; // a failed fetch shows through the streams' own errors
         }

@@ -83,6 +83,8 @@ private:
     QTimer m_retry;
     QTimer m_watchdog;
     QTimer m_infoRefresh; // node facts (flows, peers) change while the node is up
+    bool m_infoInFlight = false;
+    bool m_infoAgain = false; // refreshInfo() was asked while a fetch was in flight
     qint64 m_lastSampleMs = 0;
     bool m_stopped = false;
 };

@@ -219,13 +219,7 @@ void ConnectionProfilesDialog::checkForm() {
         m_typedTokens[m_row] = m_token->text();
         m_list->item(m_row)->setText(m_profiles[m_row].name.isEmpty() ? tr("(unnamed)")
                                                                       : m_profiles[m_row].name);
-        QStringList others;
-        for (int i = 0; i < m_profiles.size(); ++i) {
-            if (i != m_row) {
-                others << m_profiles.at(i).name;
-            }
-        }
-        problems = profileProblems(m_profiles.at(m_row), others);
+        problems = profileProblems(m_profiles.at(m_row), namesExcept(m_row));
     }
     m_problems->setText(problems.join(QLatin1Char('\n')));
     m_save->setEnabled(valid && problems.isEmpty());
@@ -237,13 +231,20 @@ void ConnectionProfilesDialog::checkForm() {
     }
 }
 
+QStringList ConnectionProfilesDialog::namesExcept(int row) const {
+    QStringList names;
+    for (int i = 0; i < m_profiles.size(); ++i) {
+        if (i != row) {
+            names << m_profiles.at(i).name;
+        }
+    }
+    return names;
+}
+
 void ConnectionProfilesDialog::addProfile() {
     ConnectionProfile profile;
     profile.name = tr("New profile");
-    QStringList names;
-    for (const ConnectionProfile& existing : m_profiles) {
-        names << existing.name;
-    }
+    const QStringList names = namesExcept(-1);
     for (int n = 2; names.contains(profile.name); ++n) {
         profile.name = tr("New profile %1").arg(n);
     }
@@ -277,14 +278,7 @@ void ConnectionProfilesDialog::removeProfile() {
 
 bool ConnectionProfilesDialog::save() {
     for (int i = 0; i < m_profiles.size(); ++i) {
-        QStringList others;
-        for (int j = 0; j < m_profiles.size(); ++j) {
-            if (j != i) {
-                others << m_profiles.at(j).name;
-            }
-        }
-        if (const QStringList problems = profileProblems(m_profiles.at(i), others);
-            !problems.isEmpty()) {
+        if (!profileProblems(m_profiles.at(i), namesExcept(i)).isEmpty()) {
             m_list->setCurrentRow(i);
             return false;
         }

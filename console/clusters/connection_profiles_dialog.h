@@ -57,6 +57,8 @@ private:
     QWidget* buildForm();
     void showProfile(int row);
     ConnectionProfile formProfile() const;
+    // Every profile's name but the one at `row` (-1: all), for the "name used twice" check.
+    QStringList namesExcept(int row) const;
     void checkForm();
     void storeTokens();
     void moveToken(const QString& from, const QString& to);

@@ -33,23 +33,8 @@ bool noKeychain(QKeychain::Error error) {
            error == QKeychain::OtherError;
 }
 
-// Answers `done` once: from the job's finished signal or from the deadline, whichever is first.
-class Once final {
-public:
-    explicit Once(TokenVault::Done done)
-        : m_done(std::move(done)) {}
-    void operator()(const TokenVault::Result& result) {
-        if (m_done) {
-            std::exchange(m_done, nullptr)(result);
-        }
-    }
-
-private:
-    TokenVault::Done m_done;
-};
-
-// Starts `job` and calls `onFinished(error, errorString, job)` once, or `onTimeout()` when the
-// keychain has not answered within the deadline.
+// Starts `job` and calls exactly one of `onFinished(error, errorString, job)` or `onTimeout()`
+// (when the keychain has not answered within the deadline), so a caller's `done` runs once.
 template <typename JobT, typename Finished, typename Timeout>
 void runJob(QObject* context, JobT* job, Finished onFinished, Timeout onTimeout) {
     auto answered = std::make_shared<bool>(false);
@@ -198,73 +183,70 @@ void TokenVault::remove(const QString& profile, Done done) {
 }
 
 void TokenVault::readKeychain(const QString& profile, Done done) {
-    auto once = std::make_shared<Once>(std::move(done));
     auto* job = new QKeychain::ReadPasswordJob(kService, this);
     job->setKey(profile);
     runJob(
         this, job,
-        [once, profile](QKeychain::Error error, const QString& why, QKeychain::Job* finished) {
+        [done, profile](QKeychain::Error error, const QString& why, QKeychain::Job* finished) {
             if (error == QKeychain::NoError) {
                 Result result;
                 result.ok = true;
                 result.where = keychainWhere();
                 result.token = static_cast<QKeychain::ReadPasswordJob*>(finished)->textData();
-                (*once)(result);
+                done(result);
             } else if (error == QKeychain::EntryNotFound || noKeychain(error)) {
                 // Saved while no keychain answered, or never saved: the file says which.
                 Result result = readFile(profile);
                 result.notice = error == QKeychain::EntryNotFound ? QString() : fallbackNotice(why);
-                (*once)(result);
+                done(result);
             } else {
-                (*once)(Result{false, {}, keychainWhere(), {}, why});
+                done(Result{false, {}, keychainWhere(), {}, why});
             }
         },
-        [once, profile] {
+        [done, profile] {
             Result result = readFile(profile);
             result.notice = fallbackNotice(tr("no answer in %1 s").arg(kKeychainDeadlineMs / 1000));
-            (*once)(result);
+            done(result);
         });
 }
 
 void TokenVault::writeKeychain(const QString& profile, const QString& token, Done done) {
-    auto once = std::make_shared<Once>(std::move(done));
     auto* job = new QKeychain::WritePasswordJob(kService, this);
     job->setKey(profile);
     job->setTextData(token);
-    auto toFile = [once, profile, token](const QString& why) {
+    auto toFile = [done, profile, token](const QString& why) {
         Result result = writeFile(profile, token);
         result.notice = fallbackNotice(why);
-        (*once)(result);
+        done(result);
     };
     runJob(
         this, job,
-        [once, profile, toFile](QKeychain::Error error, const QString& why, QKeychain::Job*) {
+        [done, profile, toFile](QKeychain::Error error, const QString& why, QKeychain::Job*) {
             if (error == QKeychain::NoError) {
                 removeFile(profile); // one place only: an older file copy would shadow nothing
-                (*once)(Result{true, {}, keychainWhere(), {}, {}});
+                done(Result{true, {}, keychainWhere(), {}, {}});
             } else if (noKeychain(error)) {
                 toFile(why);
             } else {
-                (*once)(Result{false, {}, keychainWhere(), {}, why});
+                done(Result{false, {}, keychainWhere(), {}, why});
             }
         },
         [toFile] { toFile(tr("no answer in %1 s").arg(kKeychainDeadlineMs / 1000)); });
 }
 
 void TokenVault::removeKeychain(const QString& profile, Done done) {
-    auto once = std::make_shared<Once>(std::move(done));
     auto* job = new QKeychain::DeletePasswordJob(kService, this);
     job->setKey(profile);
     // The file copy goes either way; the keychain's answer only matters when it refuses.
     const Result file = removeFile(profile);
     runJob(
         this, job,
-        [once, file](QKeychain::Error error, const QString& why, QKeychain::Job*) {
+        [done, file](QKeychain::Error error, const QString& why, QKeychain::Job*) {
             const bool gone = error == QKeychain::NoError || error == QKeychain::EntryNotFound ||
                               noKeychain(error);
-            (*once)(gone ? file : Result{false, {}, keychainWhere(), {}, why});
+            done(gone ? file : Result{false, {}, keychainWhere(), {}, why});
         },
-        [once, file] { (*once)(file); });
+        [done, file] { done(file); });
 }
 
 } // namespace flowdeck::console

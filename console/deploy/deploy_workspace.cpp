@@ -281,11 +281,11 @@ QString DeployWorkspace::address() const {
     return m_service->address();
 }
 
-void DeployWorkspace::setCredentials(client::Credentials credentials) {
-    const QString address = m_service->address();
+void DeployWorkspace::connectWith(const QString& address, client::Credentials credentials) {
+    const QString target = address.isEmpty() ? m_service->address() : address;
     m_service->setCredentials(std::move(credentials));
-    if (!address.isEmpty()) {
-        connectTo(address); // answers under the old credentials were dropped: start over
+    if (!target.isEmpty()) {
+        connectTo(target); // one new client, with the new credentials, and a fresh start
     }
 }
 

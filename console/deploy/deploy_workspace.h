@@ -47,8 +47,9 @@ public:
     // Talks to HOST:PORT from now on; false with *error for a malformed address.
     bool connectTo(const QString& address, QString* error = nullptr);
     QString address() const;
-    // TLS settings and token for this and later connections (a connection profile's).
-    void setCredentials(client::Credentials credentials);
+    // Talks to `address` (empty: the node it talks to now) with these TLS settings and token
+    // from now on (a connection profile's).
+    void connectWith(const QString& address, client::Credentials credentials);
     // Asked while nothing is connected: an address to adopt (the Clusters workspace's node).
     void setAddressSuggestion(std::function<QString()> suggestion);
 

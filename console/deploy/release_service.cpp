@@ -25,8 +25,9 @@ ReleaseService::~ReleaseService() {
 
 void ReleaseService::setCredentials(client::Credentials credentials) {
     m_credentials = std::move(credentials);
-    const QString address = std::exchange(m_address, {});
-    setAddress(address); // a new client with them, for the same node
+    // The next setAddress() builds a client with them; answers under the old ones are dropped.
+    m_client.reset();
+    ++m_generation;
 }
 
 void ReleaseService::setAddress(const QString& address) {

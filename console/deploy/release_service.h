@@ -30,8 +30,9 @@ public:
     // A new client for HOST:PORT; results of calls made for the previous address are dropped.
     void setAddress(const QString& address);
     const QString& address() const { return m_address; }
-    // The TLS settings and token of later calls (a connection profile's); by default plaintext
-    // with $FLOWDECK_TOKEN and $USER, like flowctl. Pending answers for the old ones are dropped.
+    // The TLS settings and token of the client the next setAddress() builds (a connection
+    // profile's); by default plaintext with $FLOWDECK_TOKEN and $USER, like flowctl. Drops the
+    // current client and the answers still pending for it.
     void setCredentials(client::Credentials credentials);
     bool hasAddress() const { return m_client != nullptr; }
     // Calls asked for and not yet answered.
