@@ -323,7 +323,10 @@ void Node::reportEngineErrors(const engine::MessageRequest& request,
             continue;
         }
         const std::string code(engine::toString(error.code));
-        const uint64_t count = m_errorThrottle.admit(code + '\n' + result.flowId, now);
+        // Per tenant too: one tenant's broken flow must not hold back another tenant's events
+        // (nor let that tenant see how many of the other's were held back).
+        const uint64_t count =
+            m_errorThrottle.admit(code + '\n' + request.tenantId + '\n' + result.flowId, now);
         if (count == 0) {
             continue;
         }
@@ -350,6 +353,7 @@ void Node::reportEngineErrors(const engine::MessageRequest& request,
                         {"trace_id", error.traceId.empty() ? traceId : error.traceId}};
         alert.labels.insert(error.details.begin(), error.details.end()); // never overwrites
         event.alert = std::move(alert);
+        event.tenant = request.tenantId;
         m_events.publish(std::move(event));
     }
 }

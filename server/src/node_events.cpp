@@ -18,17 +18,18 @@ struct EventBus::Subscription::Shared {
     uint64_t nextSequence = 1;
 };
 
-namespace {
-
-bool wants(const std::set<EventKind>& kinds, EventKind kind) {
-    return kinds.empty() || kinds.contains(kind);
-}
-
-} // namespace
-
-EventBus::Subscription::Subscription(std::shared_ptr<Shared> shared, std::set<EventKind> kinds)
+EventBus::Subscription::Subscription(std::shared_ptr<Shared> shared, std::set<EventKind> kinds,
+                                     Audience audience)
     : m_shared(std::move(shared))
-    , m_kinds(std::move(kinds)) {}
+    , m_kinds(std::move(kinds))
+    , m_audience(std::move(audience)) {}
+
+bool EventBus::Subscription::wants(const NodeEvent& event) const {
+    if (!m_kinds.empty() && !m_kinds.contains(event.kind)) {
+        return false;
+    }
+    return event.tenant.empty() || !m_audience || m_audience(event.tenant);
+}
 
 EventBus::Subscription::~Subscription() {
     std::lock_guard lock(m_shared->mutex);
@@ -72,7 +73,7 @@ uint64_t EventBus::publish(NodeEvent event) {
     std::lock_guard lock(m_shared->mutex);
     event.sequence = m_shared->nextSequence++;
     for (Subscription* subscriber : m_shared->subscribers) {
-        if (!wants(subscriber->m_kinds, event.kind)) {
+        if (!subscriber->wants(event)) {
             continue;
         }
         subscriber->m_queue.push_back(event);
@@ -90,17 +91,18 @@ uint64_t EventBus::publish(NodeEvent event) {
 }
 
 std::unique_ptr<EventBus::Subscription> EventBus::subscribe(std::set<EventKind> kinds,
-                                                            size_t replay) {
+                                                            size_t replay, Audience audience) {
     std::lock_guard lock(m_shared->mutex);
     if (m_shared->subscribers.size() >= m_limits.maxSubscribers) {
         return nullptr;
     }
-    std::unique_ptr<Subscription> subscription(new Subscription(m_shared, std::move(kinds)));
+    std::unique_ptr<Subscription> subscription(
+        new Subscription(m_shared, std::move(kinds), std::move(audience)));
     // Replay and registration under one lock: no event is both replayed and queued, or neither.
     replay = std::min({replay, m_limits.history, m_limits.queueCapacity});
     std::deque<NodeEvent> recent;
     for (auto it = m_shared->history.rbegin(); it != m_shared->history.rend() && replay > 0; ++it) {
-        if (wants(subscription->m_kinds, it->kind)) {
+        if (subscription->wants(*it)) {
             recent.push_front(*it);
             --replay;
         }

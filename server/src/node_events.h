@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,9 @@ struct NodeEvent {
     EventKind kind = EventKind::AlertFiring;
     EventSeverity severity = EventSeverity::Info;
     std::string summary; // one line for a person
+    // The tenant whose flow or conversation the event is about: only callers that may act for it
+    // see it (WatchEvents). Empty for the node's own events (up, down, node-wide alerts).
+    std::string tenant;
     std::optional<AlertDetail> alert;
     std::optional<NodeDetail> node;
     std::optional<engine::release::HistoryEntry> release; // kind Release
@@ -68,6 +72,10 @@ public:
         bool interrupted = false; // interrupt() was called and the queue is now empty
     };
 
+    // Whether a subscriber may see events of a tenant (a token bound to tenants sees only
+    // theirs). Null: every tenant. Node-wide events (no tenant) go to every subscriber.
+    using Audience = std::function<bool(const std::string& tenant)>;
+
     class Subscription final {
     public:
         ~Subscription(); // unsubscribes
@@ -83,10 +91,12 @@ public:
     private:
         friend class EventBus;
         struct Shared;
-        Subscription(std::shared_ptr<Shared> shared, std::set<EventKind> kinds);
+        Subscription(std::shared_ptr<Shared> shared, std::set<EventKind> kinds, Audience audience);
+        bool wants(const NodeEvent& event) const;
 
         std::shared_ptr<Shared> m_shared;
         std::set<EventKind> m_kinds; // empty: all
+        Audience m_audience;
         std::deque<NodeEvent> m_queue;
         uint64_t m_missed = 0;
         bool m_interrupted = false;
@@ -103,9 +113,11 @@ public:
     // subscriber whose kinds match. Returns the sequence.
     uint64_t publish(NodeEvent event);
 
-    // Subscribes to events of `kinds` (empty: all), starting with up to `replay` of the most
-    // recent matching ones (capped at Limits::history). Null when maxSubscribers are subscribed.
-    std::unique_ptr<Subscription> subscribe(std::set<EventKind> kinds, size_t replay);
+    // Subscribes to events of `kinds` (empty: all) that `audience` may see, starting with up to
+    // `replay` of the most recent such ones (capped at Limits::history). Null when
+    // maxSubscribers are subscribed.
+    std::unique_ptr<Subscription> subscribe(std::set<EventKind> kinds, size_t replay,
+                                            Audience audience = nullptr);
 
     size_t subscriberCount() const;
     const Limits& limits() const { return m_limits; }

@@ -120,6 +120,7 @@ void Node::announceRelease(const rel::HistoryEntry& entry, const rel::Rollout*) 
     event.severity = severityOf(entry);
     event.summary = summaryOf(entry);
     event.release = entry;
+    event.tenant = entry.tenantId;
     logLine("release: " + event.summary);
     if (m_cluster) {
         m_cluster->announce(ClusterLink::kReleasesChannel, entry.tenantId, entry.flowId);

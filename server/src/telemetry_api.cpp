@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <variant>
 
 namespace flowdeck::server {
 
@@ -87,14 +88,26 @@ std::string traceFor(grpc::ServerContext& context) {
     return traceId;
 }
 
-// Telemetry is node-wide (no tenant): a token needs the viewer role, whatever its tenants.
-std::optional<grpc::Status> refused(Node& node, const grpc::ServerContext& context,
-                                    const google::protobuf::Message& request,
-                                    const std::string& traceId) {
+// Telemetry requests name no tenant: a token needs the viewer role, whatever its tenants. What it
+// then sees is another matter: metrics are the node's (as on /metrics), but events about a
+// tenant's flows and conversations go only to callers bound to that tenant (WatchEvents).
+std::variant<Principal, grpc::Status> admitted(Node& node, const grpc::ServerContext& context,
+                                               const google::protobuf::Message& request,
+                                               const std::string& traceId) {
     RateInfo rate;
     auto admitted = node.access().admit(context, request, &rate);
     if (const auto* denial = std::get_if<Denial>(&admitted)) {
         return grpcError(*denial, traceId);
+    }
+    return std::get<Principal>(std::move(admitted));
+}
+
+std::optional<grpc::Status> refused(Node& node, const grpc::ServerContext& context,
+                                    const google::protobuf::Message& request,
+                                    const std::string& traceId) {
+    auto who = admitted(node, context, request, traceId);
+    if (auto* status = std::get_if<grpc::Status>(&who)) {
+        return std::move(*status);
     }
     return std::nullopt;
 }
@@ -249,7 +262,8 @@ grpc::Status TelemetryService::WatchEvents(grpc::ServerContext* context,
                                            const v1::WatchEventsRequest* request,
                                            grpc::ServerWriter<v1::Event>* writer) {
     const std::string traceId = traceFor(*context);
-    if (auto denied = refused(m_node, *context, *request, traceId)) {
+    auto who = admitted(m_node, *context, *request, traceId);
+    if (auto* denied = std::get_if<grpc::Status>(&who)) {
         return *denied;
     }
     std::set<EventKind> kinds;
@@ -260,8 +274,11 @@ grpc::Status TelemetryService::WatchEvents(grpc::ServerContext* context,
     if (!slot.open()) {
         return slot.refusal(traceId);
     }
-    auto subscription =
-        m_node.events().subscribe(std::move(kinds), std::min(request->replay(), kMaxReplay));
+    auto audience = [principal = std::get<Principal>(std::move(who))](const std::string& tenant) {
+        return principal.mayUse(tenant);
+    };
+    auto subscription = m_node.events().subscribe(
+        std::move(kinds), std::min(request->replay(), kMaxReplay), std::move(audience));
     if (!subscription) {
         return slot.refusal(traceId);
     }

@@ -55,6 +55,31 @@ private Q_SLOTS:
         QCOMPARE(batch.events[0].summary, std::string("down"));
     }
 
+    void aSubscriberSeesOnlyItsTenantsEventsAndTheNodesOwn() {
+        EventBus bus;
+        const auto acmeOnly = [](const std::string& tenant) { return tenant == "acme"; };
+        const auto tenantEvent = [](const std::string& tenant, const std::string& summary) {
+            NodeEvent event = makeEvent(EventKind::Release, summary);
+            event.tenant = tenant;
+            return event;
+        };
+        bus.publish(tenantEvent("globex", "globex before"));
+        bus.publish(tenantEvent("acme", "acme before"));
+        auto acme = bus.subscribe({}, 10, acmeOnly);
+        auto everyone = bus.subscribe({}, 10);
+        bus.publish(tenantEvent("globex", "globex after"));
+        bus.publish(makeEvent(EventKind::NodeDown, "node down"));
+        bus.publish(tenantEvent("acme", "acme after"));
+
+        std::vector<std::string> seen;
+        for (const auto& event : acme->take(soon(), 100).events) {
+            seen.push_back(event.summary);
+        }
+        const std::vector<std::string> acmeSees = {"acme before", "node down", "acme after"};
+        QCOMPARE(seen, acmeSees); // replayed and live alike
+        QCOMPARE(everyone->take(soon(), 100).events.size(), size_t(5));
+    }
+
     void slowSubscriberLosesItsOldestEventsAndIsToldHowMany() {
         EventBus::Limits limits;
         limits.queueCapacity = 8;

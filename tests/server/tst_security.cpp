@@ -16,6 +16,7 @@
 #include <QtTest>
 
 #include <map>
+#include <set>
 
 #include <future>
 #include <string>
@@ -306,6 +307,54 @@ private Q_SLOTS:
         const auto status = flows->CreateFlow(&create, request, &created);
         QVERIFY2(status.ok(), status.error_message().c_str());
         QCOMPARE(created.version().created_by(), std::string("ops-acme"));
+    }
+
+    void eventsOfATenantReachOnlyCallersBoundToIt() {
+        auto flows = v1::Flows::NewStub(channel());
+        QFile booking(RESOURCES_DIR "/flows/booking.json");
+        QVERIFY(booking.open(QIODevice::ReadOnly));
+        const std::string document = booking.readAll().toStdString();
+        // Publishing a flow is a release event of its tenant.
+        for (const auto& [token, tenant] : std::vector<std::pair<std::string, std::string>>{
+                 {"operator-token-acme-0002", "acme"}, {"operator-token-globex-003", "globex"}}) {
+            grpc::ClientContext context;
+            context.AddMetadata("authorization", "Bearer " + token);
+            v1::CreateFlowRequest request;
+            request.set_tenant_id(tenant);
+            request.set_flow_id("events-" + tenant);
+            request.set_publish(true);
+            request.mutable_flow()->set_flow_json(document);
+            v1::CreateFlowResponse created;
+            const auto status = flows->CreateFlow(&context, request, &created);
+            QVERIFY2(status.ok(), status.error_message().c_str());
+        }
+        const auto releaseFlows = [this](const std::string& token) {
+            auto telemetry = v1::Telemetry::NewStub(channel());
+            grpc::ClientContext context;
+            // Replayed events arrive at once; then the stream waits for live ones until the
+            // deadline ends it, so everything this caller may see has been read by then.
+            context.set_deadline(std::chrono::system_clock::now() +
+                                 std::chrono::milliseconds(1500));
+            context.AddMetadata("authorization", "Bearer " + token);
+            v1::WatchEventsRequest request;
+            request.add_kinds(v1::EVENT_KIND_RELEASE);
+            request.set_replay(1000);
+            auto reader = telemetry->WatchEvents(&context, request);
+            std::set<std::string> seen;
+            v1::Event event;
+            while (reader->Read(&event)) {
+                seen.insert(event.release().tenant_id() + "/" + event.release().flow_id());
+            }
+            reader->Finish();
+            return seen;
+        };
+        const std::set<std::string> acmeSees = releaseFlows("viewer-token-acme-0001");
+        QVERIFY2(acmeSees.contains("acme/events-acme"), "a viewer of acme misses acme's release");
+        QVERIFY2(!acmeSees.contains("globex/events-globex"),
+                 "a viewer of acme saw globex's release");
+        const std::set<std::string> rootSees = releaseFlows("admin-token-everywhere-04");
+        QVERIFY(rootSees.contains("acme/events-acme"));
+        QVERIFY(rootSees.contains("globex/events-globex"));
     }
 
     void httpAcceptsBearerAndApiKey() {
