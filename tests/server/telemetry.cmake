@@ -15,3 +15,9 @@ if(TARGET flowd_server)
   flowdeck_add_test(NAME server-node-events SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_node_events.cpp
                     LABELS unit TIMEOUT 60 LIBS flowd_server)
 endif()
+# flowdeck_conversations_active's counter, in process.
+if(TARGET flowd_server)
+  flowdeck_add_test(NAME server-active-conversations
+                    SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_active_conversations.cpp
+                    LABELS unit TIMEOUT 60 LIBS flowd_server)
+endif()
