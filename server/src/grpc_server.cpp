@@ -4,6 +4,7 @@
 #include "conversation_api.h"
 #include "flows_api.h"
 #include "releases_api.h"
+#include "request_limits.h"
 #include "status_names.h"
 #include "telemetry_api.h"
 
@@ -324,6 +325,8 @@ bool GrpcServer::start(const std::string& address, const TlsMaterial& tls, std::
     // calls; each new thread repeats flowd's per-thread setup (trace id generator, curl handle and
     // its connection to the integration). With enough pollers for the calls usually in flight,
     // flowd's CPU per message fell from ~450 to ~290 µs (docs/benchmarks.md, flowd over gRPC).
+    // gRPC's default 4 MiB would refuse flow documents the parser accepts (16 MiB).
+    builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxRequestBytes));
     builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
     builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 32);
     builder.RegisterService(m_conversations.get());

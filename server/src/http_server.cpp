@@ -1,9 +1,12 @@
 #include "http_server.h"
 
+#include "request_limits.h"
+
 #include "api_errors.h"
 #include "conversation_api.h"
 #include "flows_api.h"
 #include "http_flows.h"
+#include "request_limits.h"
 
 #include <google/protobuf/util/json_util.h>
 #include <httplib.h>
@@ -152,7 +155,34 @@ void HttpServer::routes() {
     auto& server = *m_server;
     server.set_keep_alive_timeout(2);
     server.set_keep_alive_max_count(1000); // httplib closes after 5 requests by default
-    server.set_payload_max_length(1024 * 1024);
+    server.set_payload_max_length(kMaxRequestBytes);
+    // httplib answers some faults itself (a body over the limit, an unknown path, a malformed
+    // request) with an empty body; callers expect the API's error body on every error.
+    const httplib::Server::HandlerWithResponse apiErrorBody = [](const httplib::Request& request,
+                                                                 httplib::Response& response) {
+        if (!response.body.empty()) {
+            return httplib::Server::HandlerResponse::Unhandled; // a handler's own error
+        }
+        const std::string traceId = newTraceId();
+        const int status = response.status;
+        std::string message = "HTTP " + std::to_string(status);
+        if (status == 413) {
+            message = "the request body is larger than the " +
+                      std::to_string(kMaxRequestBytes / (1024 * 1024)) + " MiB a request may have";
+        } else if (status == 404) {
+            message = "no such endpoint: " + request.method + " " + request.path;
+        } else if (status == 400) {
+            message = "the HTTP request is malformed";
+        }
+        sendError(response,
+                  status == 413  ? ErrorCode::MessageTooLarge
+                  : status < 500 ? ErrorCode::ValidationError
+                                 : ErrorCode::StateError,
+                  message, traceId);
+        response.status = status; // keep httplib's status (413, 405, ...)
+        return httplib::Server::HandlerResponse::Handled;
+    };
+    server.set_error_handler(apiErrorBody);
     server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
         t_started = std::chrono::steady_clock::now();
         return httplib::Server::HandlerResponse::Unhandled;
@@ -182,6 +212,15 @@ void HttpServer::routes() {
         "/api/v2/process", [this](const httplib::Request& request, httplib::Response& response) {
             const std::string traceId = newTraceId();
             guarded(response, traceId, [&] {
+                if (request.body.size() > kMaxProcessBodyBytes) {
+                    sendError(response, ErrorCode::MessageTooLarge,
+                              "the body is " + std::to_string(request.body.size()) +
+                                  " bytes; /api/v2/process takes at most " +
+                                  std::to_string(kMaxProcessBodyBytes) + " bytes",
+                              traceId);
+                    response.status = 413;
+                    return;
+                }
                 v1::ProcessMessageRequest in;
                 const auto parsed = pbu::JsonStringToMessage(request.body, &in);
                 if (!parsed.ok()) {

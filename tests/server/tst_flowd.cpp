@@ -383,6 +383,29 @@ private Q_SLOTS:
         QVERIFY(!detail.trace_id().empty());
     }
 
+    void oversizedBodiesAndUnknownPathsGetTheErrorBody() {
+        auto client = http();
+        const auto tooBig =
+            client.Post("/api/v2/process", processBody("big", std::string(2 * 1024 * 1024, 'a')),
+                        "application/json");
+        QVERIFY(tooBig);
+        QCOMPARE(tooBig->status, 413);
+        QJsonObject error = parseObject(tooBig->body)["error"].toObject();
+        QCOMPARE(error["code"].toString(), QString("MESSAGE_TOO_LARGE"));
+        QVERIFY2(error["message"].toString().contains("at most 1048576 bytes"),
+                 qPrintable(error["message"].toString()));
+
+        const auto nowhere = client.Get("/api/v2/nowhere");
+        QVERIFY(nowhere);
+        QCOMPARE(nowhere->status, 404);
+        const QJsonObject body = parseObject(nowhere->body);
+        QCOMPARE(body["status"].toString(), QString("error"));
+        error = body["error"].toObject();
+        QVERIFY2(error["message"].toString().contains("GET /api/v2/nowhere"),
+                 qPrintable(error["message"].toString()));
+        QVERIFY(!error["trace_id"].toString().isEmpty());
+    }
+
     void sigtermExitsCleanlyAndConversationsSurviveRestart() {
         int exitCode = -1;
         qint64 elapsed = 0;

@@ -241,6 +241,50 @@ private Q_SLOTS:
                  QString("UNKNOWN_INITIAL_STATE"));
     }
 
+    // A flow document may be as large as the parser allows (16 MiB) on both APIs; past that the
+    // parser's LIMIT_EXCEEDED names the limit, and a request past any document's size is refused
+    // before it is read whole, with the API's error body.
+    void flowDocumentsUpToTheParsersLimitPassBothApis() {
+        constexpr size_t kMiB = 1024 * 1024;
+        const auto padded = [](const std::string& name, size_t bytes) {
+            std::string json = "{\"name\":\"" + name +
+                               "\",\"version\":\"1.0\",\"initial_state\":\"done\","
+                               "\"states\":{\"done\":{\"type\":\"end\"}}}";
+            json.resize(bytes, ' '); // whitespace after the document is still JSON
+            return json;
+        };
+        v1::CreateFlowRequest request;
+        request.set_tenant_id(kTenant);
+        request.set_flow_id("padded-grpc");
+        request.mutable_flow()->set_flow_json(padded("padded-grpc", 6 * kMiB));
+        v1::CreateFlowResponse created;
+        grpc::Status status = flows()->CreateFlow(context().get(), request, &created);
+        QVERIFY2(status.ok(), status.error_message().c_str()); // gRPC's default cap is 4 MiB
+
+        request.set_flow_id("over-grpc");
+        request.mutable_flow()->set_flow_json(padded("over-grpc", 16 * kMiB + 512 * 1024));
+        status = flows()->CreateFlow(context().get(), request, &created);
+        QCOMPARE(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+        QVERIFY2(status.error_message().find("16777216") != std::string::npos,
+                 status.error_message().c_str());
+
+        auto client = m_flowd.http();
+        auto posted = client.Post("/api/v2/flows?tenant_id=acme", padded("padded-http", 6 * kMiB),
+                                  "application/json");
+        QVERIFY(posted);
+        QCOMPARE(posted->status, 201);
+
+        auto huge = client.Post("/api/v2/flows?tenant_id=acme", padded("huge", 18 * kMiB),
+                                "application/json");
+        QVERIFY(huge);
+        QCOMPARE(huge->status, 413);
+        const QJsonObject error = parseObject(huge->body)["error"].toObject();
+        QCOMPARE(error["code"].toString(), QString("MESSAGE_TOO_LARGE"));
+        QVERIFY2(error["message"].toString().contains("17 MiB"),
+                 qPrintable(error["message"].toString()));
+        QVERIFY(!error["trace_id"].toString().isEmpty());
+    }
+
     void everythingSurvivesARestart() {
         int exitCode = -1;
         QVERIFY(m_flowd.stop(&exitCode));
