@@ -3,11 +3,19 @@
 namespace flowdeck::engine {
 
 std::string encodeContext(const ConversationState& state) {
-    Json context = Json::object();
-    context["slots"] = state.slots;
-    context["vars"] = state.vars;
-    context["user"] = state.user;
-    return context.dump(-1, ' ', false, Json::error_handler_t::replace);
+    // The text of {"slots":…,"vars":…,"user":…} written part by part: building that object first
+    // copied every node of the context on each commit (a third of a committing thread's time).
+    const auto dump = [](const Json& part) {
+        return part.dump(-1, ' ', false, Json::error_handler_t::replace);
+    };
+    std::string out = "{\"slots\":";
+    out += dump(state.slots);
+    out += ",\"vars\":";
+    out += dump(state.vars);
+    out += ",\"user\":";
+    out += dump(state.user);
+    out += '}';
+    return out;
 }
 
 bool decodeContext(std::string_view text, ConversationState& state, std::string* error) {
