@@ -133,7 +133,9 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
     if (!isNew) {
         flow = m_flows.find(flowId, state.flowVersion);
     }
-    if (!flow) {
+    const bool visible = !isNew || !m_options.flowVisible || flowId.empty() ||
+                         m_options.flowVisible(request.tenantId, flowId);
+    if (!flow && visible) {
         if (auto route = m_flows.route(flowId, request.conversationId)) {
             flow = std::move(route->entry);
             variant = isNew ? std::move(route->variant) : variant;

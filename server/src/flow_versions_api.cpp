@@ -212,6 +212,13 @@ FlowRejection createFlow(Node& node, const v1::CreateFlowRequest& request, const
     }
     const std::string tenant = flowconv::tenantOf(request.tenant_id());
     std::lock_guard lock(node.flowEditMutex());
+    if (const auto owner = node.flowOwner(flowId); owner && *owner != tenant) {
+        return failure(ErrorCode::ValidationError,
+                       "flow id '" + flowId +
+                           "' is taken on this node by another tenant (flow ids are node-wide); "
+                           "choose another id",
+                       flowId, ApiStatus{grpc::StatusCode::ALREADY_EXISTS, 409});
+    }
     if (node.isFileFlow(flowId) && !node.flowStore().flow(tenant, flowId)) {
         return failure(ErrorCode::ValidationError,
                        "flow '" + flowId +

@@ -106,6 +106,9 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
     node->loadStoredFlows();
     engine::EngineOptions engineOptions;
     Node* self = node.get();
+    engineOptions.flowVisible = [self](const std::string& tenantId, const std::string& flowId) {
+        return self->flowVisibleTo(tenantId, flowId);
+    };
     engineOptions.onProcessed = [self](const engine::MessageRequest& request,
                                        const engine::ProcessResult& result) {
         self->recordProcessed(request, result);
@@ -194,6 +197,20 @@ bool Node::isFileFlow(const std::string& flowId) const {
     return m_fileFlows.count(flowId) > 0;
 }
 
+std::optional<std::string> Node::flowOwner(const std::string& flowId) const {
+    std::shared_lock lock(m_ownersMutex);
+    const auto it = m_flowOwners.find(flowId);
+    return it == m_flowOwners.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+bool Node::flowVisibleTo(const std::string& tenantId, const std::string& flowId) const {
+    if (isFileFlow(flowId)) {
+        return true;
+    }
+    const auto owner = flowOwner(flowId);
+    return !owner || *owner == tenantId;
+}
+
 bool Node::serveVersion(const engine::StoredFlowVersion& version, std::string* error,
                         bool activate) {
     auto parsed = engine::parseFlow(version.flowJson);
@@ -204,13 +221,20 @@ bool Node::serveVersion(const engine::StoredFlowVersion& version, std::string* e
     }
     parsed.flow->version = version.version;
     m_flows.add(*parsed.flow, version.flowId, activate);
+    if (!isFileFlow(version.flowId)) {
+        std::unique_lock lock(m_ownersMutex);
+        // The first owner stays: CreateFlow refuses an id another tenant holds, so a second one
+        // only comes from a store written before that check, and must not take the flow over.
+        m_flowOwners.emplace(version.flowId, version.tenantId);
+    }
     return true;
 }
 
 // Runs after loadFlows(): a stored flow's active version replaces a file's flow of the same id,
 // because the store holds what operators published through the API, which is newer intent than
 // the file shipped with the node. A stored flow that was never published leaves the file's.
-// TODO(tenants): the registry is node-wide, so a flow id is too, whatever tenant stored it.
+// The registry is node-wide, so a flow id is too: flowVisibleTo() keeps each tenant's stored
+// flows to that tenant's conversations.
 void Node::loadStoredFlows() {
     for (const auto& flow : m_flowStore->flows({})) {
         loadStoredFlow(flow);

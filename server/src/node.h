@@ -15,10 +15,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -67,6 +69,11 @@ public:
                       bool activate = true);
     // Whether the flow was loaded from the flows directory at startup.
     bool isFileFlow(const std::string& flowId) const;
+    // Flow ids are node-wide, but a flow stored through the API belongs to its tenant: only that
+    // tenant's new conversations may start on it (flows from the flows directory serve every
+    // tenant). The tenant owning a stored flow id, if any.
+    std::optional<std::string> flowOwner(const std::string& flowId) const;
+    bool flowVisibleTo(const std::string& tenantId, const std::string& flowId) const;
 
     // Rollouts, canary splits and the release history (DATA/releases.sqlite), driven by a
     // thread of the controller's own from open() until closeStore().
@@ -152,6 +159,8 @@ private:
     std::unique_ptr<engine::FlowVersionStore> m_flowStore;
     std::mutex m_flowEditMutex;
     std::set<std::string> m_fileFlows;
+    mutable std::shared_mutex m_ownersMutex;
+    std::map<std::string, std::string> m_flowOwners; // stored flow id -> its tenant
     std::atomic<size_t> m_flowCount{0};
     std::atomic<bool> m_storeOpen{false};
     std::atomic<Phase> m_phase{Phase::Starting};

@@ -357,6 +357,54 @@ private Q_SLOTS:
         QVERIFY(rootSees.contains("globex/events-globex"));
     }
 
+    // Flow ids are node-wide, but a flow stored by one tenant runs only that tenant's
+    // conversations, and another tenant cannot take its id over.
+    void aTenantsFlowRunsOnlyItsOwnConversations() {
+        const std::string root = "admin-token-everywhere-04";
+        auto flows = v1::Flows::NewStub(channel());
+        QFile booking(RESOURCES_DIR "/flows/booking.json");
+        QVERIFY(booking.open(QIODevice::ReadOnly));
+        const std::string document = booking.readAll().toStdString();
+        const auto create = [&](const std::string& tenant) {
+            grpc::ClientContext context;
+            context.AddMetadata("authorization", "Bearer " + root);
+            v1::CreateFlowRequest request;
+            request.set_tenant_id(tenant);
+            request.set_flow_id("initech-only");
+            request.set_publish(true);
+            request.mutable_flow()->set_flow_json(document);
+            v1::CreateFlowResponse created;
+            return flows->CreateFlow(&context, request, &created);
+        };
+        grpc::Status status = create("initech");
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        status = create("umbrella");
+        QCOMPARE(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+        QVERIFY2(status.error_message().find("another tenant") != std::string::npos,
+                 status.error_message().c_str());
+
+        auto conversations = v1::Conversations::NewStub(channel());
+        const auto start = [&](const std::string& tenant, v1::ProcessMessageResponse* out) {
+            grpc::ClientContext context;
+            context.AddMetadata("authorization", "Bearer " + root);
+            v1::ProcessMessageRequest request;
+            request.set_tenant_id(tenant);
+            request.set_conversation_id("flow-of-another-tenant");
+            request.mutable_content()->set_text("hello");
+            request.mutable_hints()->set_force_flow("initech-only");
+            return conversations->ProcessMessage(&context, request, out);
+        };
+        v1::ProcessMessageResponse response;
+        status = start("umbrella", &response);
+        QCOMPARE(status.error_code(), grpc::StatusCode::NOT_FOUND);
+        QCOMPARE(errorCodeOf(status), std::string("FLOW_NOT_FOUND"));
+        // Said exactly as for a flow that does not exist, so its existence does not leak.
+        QCOMPARE(status.error_message(), std::string("flow 'initech-only' is not deployed"));
+        status = start("initech", &response);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        QCOMPARE(response.flow_id(), std::string("initech-only"));
+    }
+
     void httpAcceptsBearerAndApiKey() {
         auto http = m_flowd.http();
         const std::string body =

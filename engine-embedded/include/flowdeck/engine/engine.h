@@ -77,6 +77,10 @@ struct EngineOptions {
     // Called with every result, after the metrics are recorded, on the calling thread (flowd
     // feeds its release analysis from here). Must be thread-safe and quick.
     std::function<void(const MessageRequest&, const ProcessResult&)> onProcessed;
+    // Whether a new conversation of the tenant may start on the flow (flowd keeps a tenant's
+    // flows to that tenant). A flow it may not use is reported exactly like one that is not
+    // deployed, so its existence does not leak. Null: every flow for every tenant.
+    std::function<bool(const std::string& tenantId, const std::string& flowId)> flowVisible;
 };
 
 // Processes messages for many conversations: loads the conversation, runs the executor, commits
