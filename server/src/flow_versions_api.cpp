@@ -25,6 +25,7 @@ constexpr size_t kMaxFlowIdBytes = 128;
 
 // A flow document, parsed and linted.
 struct Checked {
+    std::string json; // the document checked (flowconv::documentOf)
     std::optional<engine::Flow> flow;
     std::vector<engine::Diagnostic> diagnostics;
     uint32_t errors = 0;
@@ -90,13 +91,13 @@ std::optional<FlowFailure> checkFlowId(const std::string& flowId) {
 // Parses and lints the request's document; a failure when it cannot be stored.
 std::optional<FlowFailure> checkDocument(const v1::FlowDefinition& definition,
                                          const std::string& flowId, Checked& checked) {
-    if (definition.flow_json().empty()) {
-        return failure(ErrorCode::ValidationError,
-                       "flow.flow_json is required (the structured FlowDefinition fields are "
-                       "not accepted as input yet)",
-                       flowId);
+    std::string json;
+    std::string why;
+    if (!flowconv::documentOf(definition, &json, &why)) {
+        return failure(ErrorCode::ValidationError, why, flowId);
     }
-    checked = check(definition.flow_json());
+    checked = check(json);
+    checked.json = std::move(json);
     if (!checked.flow) {
         return refusedForErrors(checked, flowId, false);
     }
@@ -226,8 +227,8 @@ FlowRejection createFlow(Node& node, const v1::CreateFlowRequest& request, const
                            "with UpdateFlow",
                        flowId, ApiStatus{grpc::StatusCode::ALREADY_EXISTS, 409});
     }
-    const auto version = newVersion(tenant, flowId, checked, request.flow().flow_json(),
-                                    request.change_note(), {}, who);
+    const auto version =
+        newVersion(tenant, flowId, checked, checked.json, request.change_note(), {}, who);
     return storeAndPublish(node, version, 0, request.publish(), checked, out);
 }
 
@@ -257,8 +258,8 @@ FlowRejection updateFlow(Node& node, const v1::UpdateFlowRequest& request, const
                            "; reload it and apply the change again",
                        flowId);
     }
-    const auto version = newVersion(tenant, flowId, checked, request.flow().flow_json(),
-                                    request.change_note(), request.base_version(), who);
+    const auto version = newVersion(tenant, flowId, checked, checked.json, request.change_note(),
+                                    request.base_version(), who);
     return storeAndPublish(node, version, stored ? stored->latestRevision : 0, request.publish(),
                            checked, out);
 }

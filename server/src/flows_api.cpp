@@ -5,6 +5,7 @@
 #include "flowdeck/engine/linter.h"
 #include "flowdeck/v1/common.pb.h"
 
+#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 #include <nlohmann/json.hpp>
 
@@ -60,6 +61,17 @@ void fillDefinition(const engine::Flow& flow, const std::string& json,
     for (const auto& [key, target] : flow.globalHandlers) {
         (*definition.mutable_global_handlers())[key] = target;
     }
+    // The document's keys are the message's field names (flowconv::documentOf goes the other
+    // way), so the states and settings come from reading the document as the message.
+    v1::FlowDefinition read;
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    if (google::protobuf::util::JsonStringToMessage(json, &read, options).ok()) {
+        definition.mutable_states()->swap(*read.mutable_states());
+        if (read.has_settings()) {
+            definition.mutable_settings()->Swap(read.mutable_settings());
+        }
+    }
     definition.set_flow_json(json);
 }
 
@@ -112,6 +124,31 @@ namespace flowconv {
 
 std::string tenantOf(const std::string& tenantId) {
     return tenantId.empty() ? "default" : tenantId;
+}
+
+bool documentOf(const v1::FlowDefinition& definition, std::string* json, std::string* error) {
+    namespace pbu = google::protobuf::util;
+    if (!definition.flow_json().empty()) {
+        *json = definition.flow_json();
+        return true;
+    }
+    if (definition.states().empty() && definition.initial_state().empty()) {
+        *error = "flow has no document: set flow.flow_json, or the structured fields (at least "
+                 "initial_state and states)";
+        return false;
+    }
+    // The proto's field names are the document's keys (resources/schema/flow.schema.json), and
+    // a Struct prints as the JSON object it holds, so the JSON form of the message is the
+    // document. Unset fields are left out; the parser and linter then judge it like any other.
+    pbu::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    const auto status = pbu::MessageToJsonString(definition, json, options);
+    if (!status.ok()) {
+        *error = "the structured flow fields cannot be written as JSON: " +
+                 std::string(status.message());
+        return false;
+    }
+    return true;
 }
 
 void toProto(const std::vector<engine::Diagnostic>& diagnostics,
@@ -205,12 +242,12 @@ std::string httpErrorBody(const FlowFailure& failure, const std::string& traceId
 }
 
 Rejection validateFlow(const v1::ValidateFlowRequest& request, v1::ValidateFlowResponse& out) {
-    if (request.flow().flow_json().empty()) {
-        return makeError(ErrorCode::ValidationError,
-                         "flow.flow_json is required: this server validates the JSON document "
-                         "only (structured FlowDefinition fields are not supported yet)");
+    std::string json;
+    std::string why;
+    if (!flowconv::documentOf(request.flow(), &json, &why)) {
+        return makeError(ErrorCode::ValidationError, why);
     }
-    const auto result = engine::validateFlowText(request.flow().flow_json());
+    const auto result = engine::validateFlowText(json);
     out.set_valid(result.valid);
     flowconv::toProto(result.diagnostics, *out.mutable_diagnostics());
     uint32_t errors = 0;

@@ -56,6 +56,11 @@ void toProto(const std::vector<engine::Diagnostic>& diagnostics,
 void toProto(const engine::StoredFlowVersion& version, const engine::StoredFlow& flow,
              v1::FlowVersion& out);
 void toProto(const engine::StoredFlow& flow, v1::FlowSummary& out);
+// The flow document a request carries: its flow_json when set (it wins, so a definition read
+// with GetFlow and sent back unchanged keeps its exact text), else the structured fields (name,
+// states, global_handlers, ...) written as a document of the same format. False with *error
+// when the definition has neither.
+bool documentOf(const v1::FlowDefinition& definition, std::string* json, std::string* error);
 } // namespace flowconv
 
 } // namespace flowdeck::server

@@ -241,6 +241,92 @@ private Q_SLOTS:
                  QString("UNKNOWN_INITIAL_STATE"));
     }
 
+    // The seed's clients send FlowDefinition's fields rather than a JSON document.
+    void structuredFieldsAreAFlowDocumentToo() {
+        v1::FlowDefinition definition;
+        definition.set_name("structured");
+        definition.set_version("1.0");
+        definition.set_initial_state("ask");
+        v1::State& ask = (*definition.mutable_states())["ask"];
+        ask.set_type("response");
+        google::protobuf::Struct templates;
+        (*templates.mutable_fields())["default"].set_string_value("hello from fields");
+        *(*ask.mutable_config()->mutable_fields())["response_templates"].mutable_struct_value() =
+            templates;
+        v1::Transition* again = ask.add_transitions();
+        again->set_condition("any_input");
+        again->set_target_state("ask");
+
+        v1::ValidateFlowRequest validate;
+        *validate.mutable_flow() = definition;
+        v1::ValidateFlowResponse validated;
+        grpc::Status status = flows()->ValidateFlow(context().get(), validate, &validated);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        QVERIFY(validated.valid());
+
+        v1::CreateFlowRequest request;
+        request.set_tenant_id(kTenant);
+        request.set_publish(true);
+        *request.mutable_flow() = definition;
+        v1::CreateFlowResponse created;
+        status = flows()->CreateFlow(context().get(), request, &created);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        QCOMPARE(created.flow_id(), std::string("structured"));
+
+        auto stub = v1::Conversations::NewStub(
+            grpc::CreateChannel(m_flowd.grpcTarget(), grpc::InsecureChannelCredentials()));
+        v1::ProcessMessageRequest message;
+        message.set_tenant_id(kTenant);
+        message.set_conversation_id("structured-1");
+        message.mutable_content()->set_text("hi");
+        message.mutable_hints()->set_force_flow("structured");
+        v1::ProcessMessageResponse reply;
+        status = stub->ProcessMessage(context().get(), message, &reply);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        QCOMPARE(reply.response().text(), std::string("hello from fields"));
+
+        // The stored document is what the fields said, in the document format.
+        v1::GetFlowRequest get;
+        get.set_tenant_id(kTenant);
+        get.set_flow_id("structured");
+        v1::GetFlowResponse got;
+        status = flows()->GetFlow(context().get(), get, &got);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        const QJsonObject document =
+            QJsonDocument::fromJson(QByteArray::fromStdString(got.flow().flow_json())).object();
+        QCOMPARE(document["initial_state"].toString(), QString("ask"));
+        QCOMPARE(document["states"].toObject()["ask"].toObject()["type"].toString(),
+                 QString("response"));
+        // ... and comes back as fields too.
+        QCOMPARE(got.flow().states().at("ask").transitions(0).target_state(), std::string("ask"));
+        QCOMPARE(got.flow()
+                     .states()
+                     .at("ask")
+                     .config()
+                     .fields()
+                     .at("response_templates")
+                     .struct_value()
+                     .fields()
+                     .at("default")
+                     .string_value(),
+                 std::string("hello from fields"));
+
+        // Faults in the fields are named like faults in a document.
+        again->set_target_state("nowhere");
+        *request.mutable_flow() = definition;
+        request.set_flow_id("structured-broken");
+        status = flows()->CreateFlow(context().get(), request, &created);
+        QCOMPARE(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+        QVERIFY2(status.error_message().find("nowhere") != std::string::npos,
+                 status.error_message().c_str());
+
+        request.clear_flow();
+        status = flows()->CreateFlow(context().get(), request, &created);
+        QCOMPARE(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+        QVERIFY2(status.error_message().find("initial_state and states") != std::string::npos,
+                 status.error_message().c_str());
+    }
+
     // A flow document may be as large as the parser allows (16 MiB) on both APIs; past that the
     // parser's LIMIT_EXCEEDED names the limit, and a request past any document's size is refused
     // before it is read whole, with the API's error body.
