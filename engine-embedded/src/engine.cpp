@@ -132,6 +132,10 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
     std::string variant = state.abVariant;
     if (!isNew) {
         flow = m_flows.find(flowId, state.flowVersion);
+        if (!flow && m_options.loadVersion &&
+            m_options.loadVersion(state.tenantId, flowId, state.flowVersion)) {
+            flow = m_flows.find(flowId, state.flowVersion);
+        }
     }
     const bool visible = !isNew || !m_options.flowVisible || flowId.empty() ||
                          m_options.flowVisible(request.tenantId, flowId);
@@ -165,6 +169,10 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
         state.createdAtMs = now;
         // Enter the initial state: the first message is evaluated against its transitions.
         m_executor.start(*flow->compiled, state, options);
+    } else if (flow->version != state.flowVersion) {
+        // Its version is gone (loadVersion could not bring it back): it continues on the active
+        // one, and says so rather than reporting a version it no longer runs.
+        state.flowVersion = flow->version;
     }
     ExecutionResult run = m_executor.process(*flow->compiled, state, request.content, options);
 

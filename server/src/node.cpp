@@ -109,6 +109,10 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
     engineOptions.flowVisible = [self](const std::string& tenantId, const std::string& flowId) {
         return self->flowVisibleTo(tenantId, flowId);
     };
+    engineOptions.loadVersion = [self](const std::string& tenantId, const std::string& flowId,
+                                       const std::string& version) {
+        return self->loadPinnedVersion(tenantId, flowId, version);
+    };
     engineOptions.onProcessed = [self](const engine::MessageRequest& request,
                                        const engine::ProcessResult& result) {
         self->recordProcessed(request, result);
@@ -195,6 +199,37 @@ bool Node::openFlowStore(std::string* error) {
 
 bool Node::isFileFlow(const std::string& flowId) const {
     return m_fileFlows.count(flowId) > 0;
+}
+
+bool Node::loadPinnedVersion(const std::string& tenantId, const std::string& flowId,
+                             const std::string& version) {
+    constexpr auto kForgetMissAfter = std::chrono::seconds(10);
+    constexpr size_t kMaxMisses = 10'000;
+    const auto now = std::chrono::steady_clock::now();
+    const std::string key = tenantId + '\n' + flowId + '\n' + version;
+    {
+        std::lock_guard lock(m_missMutex);
+        const auto it = m_versionMisses.find(key);
+        if (it != m_versionMisses.end() && now - it->second < kForgetMissAfter) {
+            return false;
+        }
+    }
+    const auto stored = m_flowStore->version(tenantId, flowId, version);
+    std::string why = "it is not in the flow store";
+    if (stored && serveVersion(*stored, &why, false)) {
+        logLine("loaded flow " + flowId + " version " + version +
+                ", which a conversation is pinned to");
+        return true;
+    }
+    std::lock_guard lock(m_missMutex);
+    if (m_versionMisses.size() >= kMaxMisses) {
+        m_versionMisses.clear();
+    }
+    if (m_versionMisses.insert_or_assign(key, now).second) {
+        logLine("conversations pinned to flow " + flowId + " version " + version +
+                " continue on its active version: " + why);
+    }
+    return false;
 }
 
 std::optional<std::string> Node::flowOwner(const std::string& flowId) const {

@@ -74,6 +74,11 @@ public:
     // tenant). The tenant owning a stored flow id, if any.
     std::optional<std::string> flowOwner(const std::string& flowId) const;
     bool flowVisibleTo(const std::string& tenantId, const std::string& flowId) const;
+    // Loads a stored version a conversation is pinned to but this node has not loaded yet (a
+    // canary another node started moments ago), without making it active. Misses are remembered
+    // for 10 s, so a version that is really gone costs no store read per message.
+    bool loadPinnedVersion(const std::string& tenantId, const std::string& flowId,
+                           const std::string& version);
 
     // Rollouts, canary splits and the release history (DATA/releases.sqlite), driven by a
     // thread of the controller's own from open() until closeStore().
@@ -161,6 +166,8 @@ private:
     std::set<std::string> m_fileFlows;
     mutable std::shared_mutex m_ownersMutex;
     std::map<std::string, std::string> m_flowOwners; // stored flow id -> its tenant
+    std::mutex m_missMutex;
+    std::map<std::string, std::chrono::steady_clock::time_point> m_versionMisses;
     std::atomic<size_t> m_flowCount{0};
     std::atomic<bool> m_storeOpen{false};
     std::atomic<Phase> m_phase{Phase::Starting};

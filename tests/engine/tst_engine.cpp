@@ -237,6 +237,41 @@ private Q_SLOTS:
         QCOMPARE(engine.openingMessage("counter").value_or("?"), std::string("n="));
     }
 
+    // Two nodes share a store; a conversation started on a version only the first has loaded
+    // (a canary started there moments ago) stays on it when its next message reaches the second.
+    void aPinnedVersionThisNodeLacksIsLoadedNotReplaced() {
+        std::string v2 = kCounterFlow;
+        v2.replace(v2.find("\"version\": \"1\""), 14, "\"version\": \"2\"");
+        v2.replace(v2.find("n={{vars.n}}"), 12, "v2 n={{vars.n}}");
+        const Flow first = parse(kCounterFlow);
+        const Flow second = parse(v2);
+        Rig nodeA(second);
+        Rig nodeB(first);
+        Engine a = nodeA.engine(nodeA.store);
+        QCOMPARE(a.process(message("pinned", "hi")).flowVersion, std::string("2"));
+
+        std::vector<std::string> asked;
+        EngineOptions options;
+        options.loadVersion = [&](const std::string& tenant, const std::string& flowId,
+                                  const std::string& version) {
+            asked.push_back(tenant + "/" + flowId + "/" + version);
+            nodeB.flows.add(second, flowId, false); // as flowd loads it from the flow store
+            return true;
+        };
+        Engine b = nodeB.engine(nodeA.store, options);
+        const ProcessResult result = b.process(message("pinned", "again"));
+        QVERIFY(result.errors.empty());
+        QCOMPARE(result.flowVersion, std::string("2"));
+        QVERIFY2(result.response.rfind("v2 n=", 0) == 0, result.response.c_str());
+        QCOMPARE(asked, std::vector<std::string>{"acme/counter/2"});
+        QCOMPARE(nodeB.flows.active("counter")->version, std::string("1")); // still active
+
+        // Without the hook the conversation moves to the active version, as before.
+        Rig nodeC(first);
+        Engine c = nodeC.engine(nodeA.store);
+        QCOMPARE(c.process(message("pinned", "third")).flowVersion, std::string("1"));
+    }
+
     void sixteenThreadsOnOneConversationApplyEachMessageOnceInOrder() {
         Rig rig(parse(kCounterFlow));
         std::string error;

@@ -81,6 +81,13 @@ struct EngineOptions {
     // flows to that tenant). A flow it may not use is reported exactly like one that is not
     // deployed, so its existence does not leak. Null: every flow for every tenant.
     std::function<bool(const std::string& tenantId, const std::string& flowId)> flowVisible;
+    // Called when a conversation is pinned to a version the registry does not have (in a
+    // cluster: a canary another node started moments ago): may load it into the registry and
+    // return true, so the conversation stays on its version instead of moving to the active
+    // one. Null: the conversation continues on the active version.
+    std::function<bool(const std::string& tenantId, const std::string& flowId,
+                       const std::string& version)>
+        loadVersion;
 };
 
 // Processes messages for many conversations: loads the conversation, runs the executor, commits
