@@ -479,10 +479,32 @@ void ReleaseController::enterStep(Rollout& r, size_t step, int64_t now) {
     m_deps.registry.setSplit(r.flowId, r.version, r.currentPercent);
 }
 
-AnalysisResult ReleaseController::measure(const Rollout& r, int64_t now) const {
+// In cluster mode the numbers are this node's plus the other nodes' (peerSeconds), so the leader
+// judges the canary on all the traffic even when the load balancer sends it none. When the other
+// nodes' numbers cannot be read, the verdict is Inconclusive rather than one made on this node's
+// share as if it were the whole cluster: a breach then waits for the next check and a gate pauses
+// the rollout for a person (the node logs why). Never aborting or promoting on part of the
+// traffic is the safe side; and a node that lost PostgreSQL altogether has lost the release turn
+// and leadership too, so this only covers a read that failed on its own.
+AnalysisResult ReleaseController::measure(const Rollout& r, int64_t now, bool* complete) const {
     const int64_t from = std::max(r.stepStartedAtMs, now - kMaxWindowMs);
-    return analyze(r.thresholds, m_deps.stats.measure(r.flowId, r.version, from, now),
-                   m_deps.stats.measure(r.flowId, r.stableVersion, from, now), from, now);
+    std::vector<StatsSecond> canaryPeers;
+    std::vector<StatsSecond> stablePeers;
+    std::string error;
+    const bool peersRead =
+        !m_deps.peerSeconds ||
+        (m_deps.peerSeconds(r.flowId, r.version, from, now, &canaryPeers, &error) &&
+         m_deps.peerSeconds(r.flowId, r.stableVersion, from, now, &stablePeers, &error));
+    AnalysisResult result =
+        analyze(r.thresholds, m_deps.stats.measure(r.flowId, r.version, from, now, canaryPeers),
+                m_deps.stats.measure(r.flowId, r.stableVersion, from, now, stablePeers), from, now);
+    if (!peersRead) {
+        result.verdict = Verdict::Inconclusive;
+    }
+    if (complete != nullptr) {
+        *complete = peersRead;
+    }
+    return result;
 }
 
 void ReleaseController::checkThresholds(Rollout& r, int64_t now, Pending& pending) {
@@ -505,7 +527,20 @@ void ReleaseController::openGate(Rollout& r, int64_t now, Pending& pending) {
                 "pause of " + formatDurationMs(step.durationMs) + " ended", std::nullopt, pending);
         return;
     }
-    const AnalysisResult analysis = measure(r, now);
+    bool complete = true;
+    const AnalysisResult analysis = measure(r, now, &complete);
+    if (!complete) {
+        // Judging on this node's share would be wrong and pausing would need a person for what
+        // is a passing outage: the gate stays open and is tried again on the next tick.
+        const std::string waiting = "analysis at " + stepLabel(r) +
+                                    " waits for the other nodes' numbers, which cannot be read "
+                                    "now (see the node's log)";
+        if (r.stateReason != waiting) {
+            r.stateReason = waiting;
+            persist(r);
+        }
+        return;
+    }
     r.lastAnalysis = analysis;
     r.lastCheckAtMs = now;
     if (analysis.verdict == Verdict::Fail) {

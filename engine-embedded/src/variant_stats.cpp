@@ -98,43 +98,105 @@ void VariantStats::record(std::string_view flowId, std::string_view version, con
     add(series->seconds, sample, nowMs);
 }
 
+namespace {
+
+// Sums seconds (this node's and other nodes' alike) into one window's numbers. The latency
+// buckets are summed before the quantile is taken, so merging nodes loses nothing.
+class Window final {
+public:
+    Window(int64_t fromMs, int64_t toMs)
+        : m_from(fromMs / 1000)
+        , m_to(toMs / 1000) {}
+
+    template <class Latency>
+    void add(int64_t second, uint64_t messages, uint64_t errors, uint64_t fallbacks,
+             uint64_t minMicros, uint64_t maxMicros, const Latency& latency) {
+        if (second < m_from || second > m_to || messages == 0) {
+            return;
+        }
+        m_histogram.min = m_histogram.count == 0 ? minMicros : std::min(m_histogram.min, minMicros);
+        m_histogram.max = std::max(m_histogram.max, maxMicros);
+        m_histogram.count += messages;
+        m_errors += errors;
+        m_fallbacks += fallbacks;
+        for (const auto& [index, count] : latency) {
+            m_buckets[index] += count;
+        }
+    }
+
+    VariantMetrics result(std::string_view version) {
+        VariantMetrics out;
+        out.version = std::string(version);
+        out.messages = m_histogram.count;
+        out.errors = m_errors;
+        if (out.messages == 0) {
+            return out;
+        }
+        m_histogram.buckets.assign(m_buckets.begin(), m_buckets.end());
+        out.errorRate = static_cast<double>(out.errors) / static_cast<double>(out.messages);
+        out.fallbackRate = static_cast<double>(m_fallbacks) / static_cast<double>(out.messages);
+        out.p95LatencyMs = m_histogram.quantile(0.95) / 1000.0;
+        return out;
+    }
+
+private:
+    const int64_t m_from;
+    const int64_t m_to;
+    HistogramSnapshot m_histogram;
+    std::map<uint32_t, uint64_t> m_buckets;
+    uint64_t m_errors = 0;
+    uint64_t m_fallbacks = 0;
+};
+
+} // namespace
+
 VariantMetrics VariantStats::measure(std::string_view flowId, std::string_view version,
                                      int64_t fromMs, int64_t toMs) const {
-    VariantMetrics out;
-    out.version = std::string(version);
+    return measure(flowId, version, fromMs, toMs, {});
+}
+
+VariantMetrics VariantStats::measure(std::string_view flowId, std::string_view version,
+                                     int64_t fromMs, int64_t toMs,
+                                     const std::vector<StatsSecond>& others) const {
+    Window window(fromMs, toMs);
+    {
+        std::shared_lock lock(m_mutex);
+        if (Series* series = find(flowId, version)) {
+            std::lock_guard seriesLock(series->mutex);
+            for (const Second& s : series->seconds) {
+                window.add(s.second, s.messages, s.errors, s.fallbacks, s.minMicros, s.maxMicros,
+                           s.latency);
+            }
+        }
+    }
+    for (const StatsSecond& s : others) {
+        window.add(s.second, s.messages, s.errors, s.fallbacks, s.minMicros, s.maxMicros,
+                   s.latency);
+    }
+    return window.result(version);
+}
+
+std::vector<StatsSecond> VariantStats::seconds(std::string_view flowId, std::string_view version,
+                                               int64_t fromMs, int64_t toMs) const {
+    std::vector<StatsSecond> out;
     std::shared_lock lock(m_mutex);
     Series* series = find(flowId, version);
     if (series == nullptr) {
         return out;
     }
-    HistogramSnapshot histogram;
-    std::map<uint32_t, uint64_t> buckets;
-    uint64_t fallbacks = 0;
-    {
-        std::lock_guard seriesLock(series->mutex);
-        for (const Second& s : series->seconds) {
-            if (s.second < fromMs / 1000 || s.second > toMs / 1000 || s.messages == 0) {
-                continue;
-            }
-            histogram.min =
-                histogram.count == 0 ? s.minMicros : std::min(histogram.min, s.minMicros);
-            histogram.max = std::max(histogram.max, s.maxMicros);
-            histogram.count += s.messages;
-            out.messages += s.messages;
-            out.errors += s.errors;
-            fallbacks += s.fallbacks;
-            for (const auto& [index, count] : s.latency) {
-                buckets[index] += count;
-            }
+    std::lock_guard seriesLock(series->mutex);
+    for (const Second& s : series->seconds) {
+        if (s.second < fromMs / 1000 || s.second > toMs / 1000 || s.messages == 0) {
+            continue;
         }
+        out.push_back(StatsSecond{s.second,
+                                  s.messages,
+                                  s.errors,
+                                  s.fallbacks,
+                                  s.minMicros,
+                                  s.maxMicros,
+                                  {s.latency.begin(), s.latency.end()}});
     }
-    if (out.messages == 0) {
-        return out;
-    }
-    histogram.buckets.assign(buckets.begin(), buckets.end());
-    out.errorRate = static_cast<double>(out.errors) / static_cast<double>(out.messages);
-    out.fallbackRate = static_cast<double>(fallbacks) / static_cast<double>(out.messages);
-    out.p95LatencyMs = histogram.quantile(0.95) / 1000.0;
     return out;
 }
 

@@ -21,7 +21,8 @@ constexpr std::chrono::milliseconds kTurnWait{5000};
 ClusterLink::ClusterLink(std::shared_ptr<engine::PostgresDatabase> database)
     : m_database(std::move(database))
     , m_turn(m_database->options().conninfo, engine::kReleaseTurnLockKey, kTurnWait)
-    , m_roster(m_database->options().conninfo, kLiveness) {}
+    , m_roster(m_database->options().conninfo, kLiveness)
+    , m_variantSeconds(engine::PostgresVariantStats::Options{m_database->options().conninfo}) {}
 
 bool ClusterLink::listen(Callbacks callbacks, std::string* error) {
     m_callbacks = std::move(callbacks);
@@ -64,6 +65,9 @@ ClusterLink::~ClusterLink() {
     m_stopWake.notify_all();
     if (m_heartbeat.joinable()) {
         m_heartbeat.join();
+    }
+    if (m_statsThread.joinable()) {
+        m_statsThread.join();
     }
     std::string self;
     {

@@ -1,19 +1,24 @@
 #pragma once
 
 // A node's link to the rest of its cluster (cluster mode, flowd --postgres): the release turn,
-// leadership, change notices over LISTEN/NOTIFY, and the roster of nodes.
+// leadership, change notices over LISTEN/NOTIFY, the roster of nodes, and the canary numbers
+// every node shares so the leader judges a rollout on the whole cluster's traffic.
 
 #include "flowdeck/engine/postgres_cluster.h"
 #include "flowdeck/engine/postgres_store.h"
+#include "flowdeck/engine/postgres_variant_stats.h"
+#include "flowdeck/engine/variant_stats.h"
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace flowdeck::server {
@@ -62,6 +67,19 @@ public:
     // Tells the other nodes; failures are logged, never fatal (they also poll).
     void announce(const char* channel, const std::string& tenantId, const std::string& flowId);
 
+    // (flow, version) pairs: what is in a rollout in progress, stable and canary alike.
+    using VersionPairs = std::vector<std::pair<std::string, std::string>>;
+    // Starts publishing, every kStatsEvery on a thread of its own, this node's per-second
+    // numbers of the versions `inRollout` names (read each time), for the leader's analysis.
+    // Call after startHeartbeat (rows carry the node id it learns).
+    void startSharingStats(const engine::release::VariantStats& stats,
+                           std::function<VersionPairs()> inRollout);
+    // ReleaseController::Dependencies::peerSeconds: every other node's published seconds.
+    // Failures are logged once per outage (and once more when reads work again).
+    decltype(engine::release::ReleaseController::Dependencies::peerSeconds) peerSeconds();
+
+    static constexpr std::chrono::milliseconds kStatsEvery{2000};
+
     bool isLeader() const;
     // Every other node seen in the last hour, as of the last heartbeat.
     std::vector<engine::RosterEntry> peers() const;
@@ -70,6 +88,11 @@ private:
     void heartbeatLoop(const std::function<Identity()>& identity);
     void beat(const Identity& self);
     void handleNotify(const std::string& channel, const std::string& payload);
+    void statsLoop(const engine::release::VariantStats& stats,
+                   const std::function<VersionPairs()>& inRollout);
+    void publishStats(const engine::release::VariantStats& stats, const VersionPairs& pairs,
+                      int64_t nowMs);
+    std::string selfId() const;
 
     std::shared_ptr<engine::PostgresDatabase> m_database;
     Callbacks m_callbacks;
@@ -82,10 +105,18 @@ private:
     mutable std::mutex m_peersMutex;
     std::vector<engine::RosterEntry> m_peers;
 
+    engine::PostgresVariantStats m_variantSeconds;
+    // Per (flow, version): the newest second published (stats thread only).
+    std::map<std::pair<std::string, std::string>, int64_t> m_published;
+    int64_t m_lastPruneMs = 0; // stats thread only
+    std::atomic<bool> m_publishFailing{false};
+    std::atomic<bool> m_peerReadFailing{false};
+
     std::mutex m_stopMutex;
     std::condition_variable m_stopWake;
     bool m_stopping = false;
     std::thread m_heartbeat;
+    std::thread m_statsThread;
 };
 
 } // namespace flowdeck::server

@@ -96,6 +96,7 @@ bool Node::openReleases(std::string* error) {
         &m_flowEditMutex};
     if (m_cluster) {
         deps.coordinator = &m_cluster->releaseTurn();
+        deps.peerSeconds = m_cluster->peerSeconds(); // canaries judged on every node's traffic
         // Called with the edit mutex held, as loadStoredFlow expects.
         deps.reloadFlow = [this](const std::string& tenantId, const std::string& flowId) {
             if (const auto flow = m_flowStore->flow(tenantId, flowId)) {

@@ -113,6 +113,33 @@ CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
     FOR EACH ROW EXECUTE FUNCTION flowdeck_refuse_change('the audit log is append-only');
 )sql";
 
+// Tables added since schema version 1 that builds without them simply never touch: created
+// when missing, without a version bump, so a cluster can be upgraded one node at a time.
+//
+// flowdeck_variant_seconds: each node's per-second numbers of the versions in a rollout
+// (PostgresVariantStats), which the leader adds to its own when it judges a canary. One row per
+// (flow, version, second, node); `at_second` is seconds since the epoch by the publishing node's
+// clock; min/max in microseconds; `latency` the non-empty latency buckets as "INDEX:COUNT,..."
+// (latency::bucketIndex, ascending; see encodeLatencyBuckets). Nodes delete rows past the
+// longest analysis window, so it stays small. UNLOGGED: numbers that are only wanted for five
+// minutes are not worth WAL traffic, and a crash of PostgreSQL only costs the window so far.
+constexpr const char* kVariantSecondsTable = "flowdeck_variant_seconds";
+constexpr const char* kVariantSecondsSchema = R"sql(
+CREATE UNLOGGED TABLE flowdeck_variant_seconds (
+    flow_id text NOT NULL,
+    version text NOT NULL,
+    at_second bigint NOT NULL,
+    node_id text NOT NULL,
+    messages bigint NOT NULL,
+    errors bigint NOT NULL,
+    fallbacks bigint NOT NULL,
+    min_micros bigint NOT NULL,
+    max_micros bigint NOT NULL,
+    latency text NOT NULL,
+    PRIMARY KEY (flow_id, version, at_second, node_id)
+);
+)sql";
+
 bool rollback(pg::Connection& connection, std::string* error, std::string message) {
     connection.execScript("ROLLBACK");
     *error = std::move(message);
@@ -137,6 +164,26 @@ int64_t storedVersion(pg::Connection& connection, std::string* error) {
         return -1;
     }
     return found.integer(0, 0);
+}
+
+// Creates the tables added since version 1 that are missing. Inside ensureSchema's transaction,
+// after the lock; false with *error.
+bool ensureAddedTables(pg::Connection& connection, std::string* error) {
+    const pg::QueryResult exists = connection.execScript(std::string("SELECT to_regclass('") +
+                                                         kVariantSecondsTable + "') IS NOT NULL");
+    if (!exists.ok()) {
+        *error = failed("checking the schema", exists.error());
+        return false;
+    }
+    if (exists.boolean(0, 0)) {
+        return true;
+    }
+    const pg::QueryResult created = connection.execScript(kVariantSecondsSchema);
+    if (!created.ok()) {
+        *error = failed(std::string("creating ") + kVariantSecondsTable, created.error());
+        return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -169,6 +216,9 @@ bool ensureSchema(pg::Connection& connection, std::string* error) {
         if (!created.ok()) {
             return rollback(connection, error, failed("creating the schema", created.error()));
         }
+    }
+    if (!ensureAddedTables(connection, error)) {
+        return rollback(connection, error, *error);
     }
     const pg::QueryResult committed = connection.execScript("COMMIT");
     if (!committed.ok()) {

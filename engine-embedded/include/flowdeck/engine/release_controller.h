@@ -26,6 +26,7 @@ struct StoredFlowVersion;
 namespace flowdeck::engine::release {
 
 class VariantStats;
+struct StatsSecond;
 
 // Why a release call was refused; the server maps each kind to one API status.
 struct ReleaseError {
@@ -93,6 +94,13 @@ public:
         // a rollout this node followed ended on another node.
         std::function<void(const std::string& tenantId, const std::string& flowId)> reloadFlow =
             nullptr;
+        // Cluster mode: the other nodes' seconds of (flow, version) in [fromMs, toMs], which the
+        // analysis adds to this node's own `stats`, so a canary is judged on the whole cluster's
+        // traffic. False with *error when they cannot be read: the analysis is then inconclusive
+        // (see measure()). Empty on a single node, which judges on its own numbers.
+        std::function<bool(const std::string& flowId, const std::string& version, int64_t fromMs,
+                           int64_t toMs, std::vector<StatsSecond>* out, std::string* error)>
+            peerSeconds = nullptr;
     };
 
     explicit ReleaseController(Dependencies deps);
@@ -166,7 +174,8 @@ private:
     void finish(Rollout& rollout, RolloutState state, int64_t now, const std::string& why,
                 Pending& pending);
     void autoAbort(Rollout& rollout, int64_t now, const AnalysisResult& analysis, Pending& pending);
-    AnalysisResult measure(const Rollout& rollout, int64_t now) const;
+    // *complete (when given) is false when the other nodes' numbers could not be read.
+    AnalysisResult measure(const Rollout& rollout, int64_t now, bool* complete = nullptr) const;
     void record(const Rollout& rollout, HistoryAction action, const std::string& who, int64_t now,
                 const std::string& why, std::optional<AnalysisResult> metrics, Pending& pending);
     void persist(const Rollout& rollout);

@@ -10,8 +10,24 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace flowdeck::engine::release {
+
+// One second of one version's traffic on one node, as nodes of a cluster share it so the leader
+// judges a canary on everything the cluster served (VariantStats::seconds and the measure()
+// overload that merges them). min/max are whole microseconds; `latency` holds the non-empty
+// buckets, {latency::bucketIndex, count}, ascending by index.
+struct StatsSecond {
+    int64_t second = 0; // since the epoch
+    uint64_t messages = 0;
+    uint64_t errors = 0;
+    uint64_t fallbacks = 0;
+    uint64_t minMicros = 0;
+    uint64_t maxMicros = 0;
+    std::vector<std::pair<uint32_t, uint64_t>> latency;
+    bool operator==(const StatsSecond&) const = default;
+};
 
 // What each flow version did over the last kMaxWindowMs, in one-second buckets: messages, errors,
 // fallbacks and a latency histogram (the metrics histogram's bucket layout, sparse), so a canary
@@ -38,6 +54,15 @@ public:
     // The version's numbers for messages recorded in [fromMs, toMs] (at one-second resolution).
     VariantMetrics measure(std::string_view flowId, std::string_view version, int64_t fromMs,
                            int64_t toMs) const;
+    // The same over this node's seconds plus `others` (other nodes' seconds of this version; those
+    // outside the window are skipped): exactly what one VariantStats that had recorded every
+    // sample would say, p95 included (the buckets are summed before the quantile is taken).
+    VariantMetrics measure(std::string_view flowId, std::string_view version, int64_t fromMs,
+                           int64_t toMs, const std::vector<StatsSecond>& others) const;
+    // This node's non-empty seconds of the version in [fromMs, toMs], ascending (what a cluster
+    // node publishes for the leader).
+    std::vector<StatsSecond> seconds(std::string_view flowId, std::string_view version,
+                                     int64_t fromMs, int64_t toMs) const;
 
 private:
     struct Series;
