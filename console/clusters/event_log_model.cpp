@@ -102,7 +102,14 @@ EventLogModel::EventLogModel(int capacity, QObject* parent)
     , m_capacity(std::max(capacity, 1)) {}
 
 void EventLogModel::add(const client::ClusterEvent& event) {
+    const QString entryId = QString::fromStdString(event.releaseEntryId);
+    if (!entryId.isEmpty() && std::any_of(m_rows.cbegin(), m_rows.cend(), [&](const Row& row) {
+            return row.releaseEntryId == entryId;
+        })) {
+        return; // the same release step, reported by another node (or replayed on reconnect)
+    }
     Row row;
+    row.releaseEntryId = entryId;
     row.time = QDateTime::fromMSecsSinceEpoch(
         std::chrono::duration_cast<std::chrono::milliseconds>(event.time.time_since_epoch())
             .count());

@@ -71,6 +71,7 @@ private:
         QString summary;
         QString detail; // alert name and labels, the reason of a node change
         client::EventSeverity severity = client::EventSeverity::Unspecified;
+        QString releaseEntryId; // RELEASE: every node reports the entry; the log shows it once
     };
     QVariant display(const Row& row, int column) const;
     void noteNode(const QString& node);

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -146,6 +147,13 @@ private:
     bool openClusterLink(std::string* error);
     // In node_releases.cpp.
     bool openReleases(std::string* error);
+    // Cluster mode: history entries of the flow that other nodes recorded (a step the leader
+    // took, a deploy made elsewhere) become RELEASE events here too, so a watcher of any node
+    // sees every step. Each entry once (m_seenReleases).
+    void relayReleases(const std::string& tenantId, const std::string& flowId);
+    // Whether the entry is new to this node's events; remembers it (the last 4,096).
+    bool firstSightOf(const std::string& entryId);
+    void publishRelease(const engine::release::HistoryEntry& entry, std::string_view origin);
     void announceRelease(const engine::release::HistoryEntry& entry,
                          const engine::release::Rollout* rollout);
     // Feeds release analysis and flowdeck_conversations_active from every processed message.
@@ -175,6 +183,9 @@ private:
     mutable std::mutex m_identityMutex;
     Identity m_identity;
     EventBus m_events;
+    std::mutex m_seenMutex;
+    std::set<std::string> m_seenReleases;
+    std::deque<std::string> m_seenOrder; // oldest first, to forget beyond the cap
     EventThrottle m_errorThrottle{std::chrono::seconds(1)};
     std::unique_ptr<AccessControl> m_access;
     std::unique_ptr<engine::release::ReleaseStore> m_releaseStore;

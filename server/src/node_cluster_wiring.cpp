@@ -55,6 +55,7 @@ bool Node::openClusterLink(std::string* error) {
         for (const auto& problem : m_releases->refresh()) {
             logLine(problem);
         }
+        relayReleases(notice.tenantId, notice.flowId);
     };
     callbacks.onResync = [this] {
         {

@@ -116,17 +116,51 @@ bool Node::openReleases(std::string* error) {
 }
 
 void Node::announceRelease(const rel::HistoryEntry& entry, const rel::Rollout*) {
+    firstSightOf(entry.entryId);
+    if (m_cluster) {
+        m_cluster->announce(ClusterLink::kReleasesChannel, entry.tenantId, entry.flowId);
+    }
+    publishRelease(entry, {});
+}
+
+void Node::publishRelease(const rel::HistoryEntry& entry, std::string_view origin) {
     NodeEvent event;
     event.kind = EventKind::Release;
     event.severity = severityOf(entry);
     event.summary = summaryOf(entry);
     event.release = entry;
     event.tenant = entry.tenantId;
-    logLine("release: " + event.summary);
-    if (m_cluster) {
-        m_cluster->announce(ClusterLink::kReleasesChannel, entry.tenantId, entry.flowId);
-    }
+    logLine("release" + (origin.empty() ? std::string() : " (" + std::string(origin) + ")") + ": " +
+            event.summary);
     m_events.publish(std::move(event));
+}
+
+bool Node::firstSightOf(const std::string& entryId) {
+    constexpr size_t kRemembered = 4096;
+    std::lock_guard lock(m_seenMutex);
+    if (entryId.empty() || !m_seenReleases.insert(entryId).second) {
+        return false;
+    }
+    m_seenOrder.push_back(entryId);
+    if (m_seenOrder.size() > kRemembered) {
+        m_seenReleases.erase(m_seenOrder.front());
+        m_seenOrder.pop_front();
+    }
+    return true;
+}
+
+void Node::relayReleases(const std::string& tenantId, const std::string& flowId) {
+    rel::HistoryQuery query;
+    query.tenantId = tenantId;
+    query.flowId = flowId;
+    query.sinceMs = wallClockMs() - 60'000; // notices arrive within a second; a minute is slack
+    query.limit = 50;
+    const rel::HistoryPage page = m_releases->history(query);
+    for (auto it = page.entries.rbegin(); it != page.entries.rend(); ++it) { // oldest first
+        if (firstSightOf(it->entryId)) {
+            publishRelease(*it, "recorded by another node");
+        }
+    }
 }
 
 void Node::recordProcessed(const engine::MessageRequest& request,

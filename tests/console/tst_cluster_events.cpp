@@ -147,6 +147,22 @@ private Q_SLOTS:
         QCOMPARE(filter.rowCount(), 3);
     }
 
+    void aReleaseStepEveryNodeReportsIsShownOnce() {
+        EventLogModel log(10);
+        for (const char* node : {"node-1", "node-2", "node-3"}) {
+            client::ClusterEvent step =
+                makeEvent(Kind::Release, Severity::Critical, node, "rollout r-1 aborted");
+            step.releaseEntryId = "h-42";
+            log.add(step);
+        }
+        client::ClusterEvent next = makeEvent(Kind::Release, Severity::Info, "node-2", "deployed");
+        next.releaseEntryId = "h-43";
+        log.add(next);
+        QCOMPARE(column(log, EventLogModel::Summary),
+                 QStringList({"deployed", "rollout r-1 aborted"}));
+        QCOMPARE(column(log, EventLogModel::Node), QStringList({"node-2", "node-1"}));
+    }
+
     void filterBarDrivesTheFilterAndCountsWhatItShows() {
         EventLogModel log;
         log.add(makeEvent(Kind::NodeUp, Severity::Info, "alpha", "node alpha is serving"));

@@ -162,6 +162,28 @@ class tst_ReleaseClusterStats : public QObject {
         return -1;
     }
 
+    // Whether WatchEvents on node `on` replays an automatic ABORTED entry of the rollout.
+    bool sawAbortOn(size_t on, const std::string& rolloutId) {
+        return eventually(std::chrono::seconds(5), [&] {
+            grpc::ClientContext watch;
+            watch.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+            v1::WatchEventsRequest request;
+            request.add_kinds(v1::EVENT_KIND_RELEASE);
+            request.set_replay(1000);
+            auto reader = node(on).telemetry->WatchEvents(&watch, request);
+            v1::Event event;
+            bool seen = false;
+            while (!seen && reader->Read(&event)) {
+                seen = event.release().rollout_id() == rolloutId &&
+                       event.release().action() == v1::HISTORY_ACTION_ABORTED &&
+                       event.release().automatic();
+            }
+            watch.TryCancel();
+            reader->Finish();
+            return seen;
+        });
+    }
+
     void store(size_t on, const std::string& version, const std::string& url, bool create) {
         grpc::Status status;
         if (create) {
@@ -352,6 +374,11 @@ private Q_SLOTS:
         QVERIFY(entries.front().automatic());
         QCOMPARE(entries.front().metrics().canary().messages(), uint64_t{12});
         QCOMPARE(canaryPercent(m_others[0]), 0u);
+
+        // The abort the leader decided is a RELEASE event on the other nodes too, so whoever
+        // watches any node sees it.
+        QVERIFY2(sawAbortOn(m_others[0], started.rollout_id()),
+                 "a node other than the leader did not report the leader's abort");
     }
 
     void aHealthyCanaryOnlyOtherNodesServeIsPromotedByTheLeader() {

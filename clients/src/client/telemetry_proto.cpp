@@ -147,6 +147,8 @@ ClusterEvent fromProto(const v1::Event& event) {
         out.subjectNodeId = event.node().node().node_id();
         out.subjectAddress = event.node().node().address();
         out.reason = event.node().reason();
+    } else if (event.has_release()) {
+        out.releaseEntryId = event.release().entry_id();
     }
     return out;
 }

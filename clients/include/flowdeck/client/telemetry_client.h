@@ -179,6 +179,9 @@ struct ClusterEvent {
     std::string subjectNodeId;
     std::string subjectAddress;
     std::string reason;
+    // RELEASE: the history entry's id. In a cluster every node reports every entry, so a client
+    // watching several nodes sees one entry several times under this one id.
+    std::string releaseEntryId;
 };
 
 // ---- Watches ----------------------------------------------------------------------------------
