@@ -89,6 +89,18 @@ bool matches(const v1::ListFlowsRequest& request, const v1::FlowSummary& summary
                         contains(summary.name(), request.query()));
 }
 
+// What the node knows now rather than the store: the canary in progress and when a message last
+// ran through the flow here.
+void addLiveFacts(Node& node, const std::string& flowId, v1::FlowSummary& summary) {
+    if (const auto split = node.flows().split(flowId)) {
+        summary.set_canary_version(split->canaryVersion);
+    }
+    if (const auto lastMs = node.flowLastUsedMs(flowId)) {
+        *summary.mutable_last_used() =
+            google::protobuf::util::TimeUtil::MillisecondsToTimestamp(*lastMs);
+    }
+}
+
 Rejection getFileFlow(Node& node, const v1::GetFlowRequest& request, v1::GetFlowResponse& out) {
     const auto entry = request.version().empty()
                            ? node.flows().active(request.flow_id())
@@ -114,6 +126,7 @@ Rejection getFileFlow(Node& node, const v1::GetFlowRequest& request, v1::GetFlow
     version->set_warning_count(warnings);
     version->set_digest(engine::flowDigest(out.flow().flow_json()));
     fileSummary(*entry, *out.mutable_summary());
+    addLiveFacts(node, request.flow_id(), *out.mutable_summary());
     flowconv::toProto(diagnostics, *out.mutable_diagnostics());
     return std::nullopt;
 }
@@ -273,9 +286,7 @@ Rejection listFlows(Node& node, const v1::ListFlowsRequest& request, v1::ListFlo
         flowconv::toProto(stored, summary);
     }
     for (auto& [id, summary] : all) {
-        if (const auto split = node.flows().split(id)) {
-            summary.set_canary_version(split->canaryVersion);
-        }
+        addLiveFacts(node, id, summary);
     }
     uint32_t total = 0;
     for (auto& [id, summary] : all) {
@@ -318,6 +329,7 @@ Rejection getFlow(Node& node, const v1::GetFlowRequest& request, v1::GetFlowResp
     }
     flowconv::toProto(*version, *stored, *out.mutable_version());
     flowconv::toProto(*stored, *out.mutable_summary());
+    addLiveFacts(node, request.flow_id(), *out.mutable_summary());
     flowconv::toProto(diagnostics, *out.mutable_diagnostics());
     return std::nullopt;
 }

@@ -2,6 +2,7 @@
 
 #include "access.h"
 #include "active_conversations.h"
+#include "flow_last_used.h"
 #include "flowdeck/engine/engine.h"
 #include "flowdeck/engine/flow_registry.h"
 #include "flowdeck/engine/flow_version_store.h"
@@ -75,6 +76,10 @@ public:
     // tenant). The tenant owning a stored flow id, if any.
     std::optional<std::string> flowOwner(const std::string& flowId) const;
     bool flowVisibleTo(const std::string& tenantId, const std::string& flowId) const;
+    // When a message last ran through the flow on this node (since it started), in Unix ms.
+    std::optional<int64_t> flowLastUsedMs(const std::string& flowId) const {
+        return m_flowLastUsed.lastMs(flowId);
+    }
     // Loads a stored version a conversation is pinned to but this node has not loaded yet (a
     // canary another node started moments ago), without making it active. Misses are remembered
     // for 10 s, so a version that is really gone costs no store read per message.
@@ -190,6 +195,7 @@ private:
     std::unique_ptr<AccessControl> m_access;
     std::unique_ptr<engine::release::ReleaseStore> m_releaseStore;
     engine::release::VariantStats m_variantStats;
+    FlowLastUsed m_flowLastUsed;
     ActiveConversations m_activeConversations;
     std::unique_ptr<ClusterLink> m_cluster; // cluster mode only
     // Last: destroyed first, so its thread stops before anything it uses goes away.

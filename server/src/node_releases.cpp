@@ -169,6 +169,7 @@ void Node::recordProcessed(const engine::MessageRequest& request,
         return; // retries and rejected requests say nothing about a version
     }
     const int64_t now = wallClockMs();
+    m_flowLastUsed.touch(result.flowId, now);
     const size_t active =
         m_activeConversations.touch(request.tenantId, request.conversationId, now);
     if (m_names.conversationsActive != nullptr) {

@@ -4,6 +4,7 @@
 #include "flowdeck/v1/conversations.grpc.pb.h"
 #include "flowdeck/v1/flows.grpc.pb.h"
 
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <QFile>
@@ -12,6 +13,7 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -369,6 +371,28 @@ private Q_SLOTS:
         QVERIFY2(error["message"].toString().contains("17 MiB"),
                  qPrintable(error["message"].toString()));
         QVERIFY(!error["trace_id"].toString().isEmpty());
+    }
+
+    void summariesSayWhenAMessageLastRanThroughAFlow() {
+        v1::ListFlowsRequest request;
+        request.set_tenant_id(kTenant);
+        v1::ListFlowsResponse listed;
+        const grpc::Status status = flows()->ListFlows(context().get(), request, &listed);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        std::map<std::string, v1::FlowSummary> byId;
+        for (const auto& summary : listed.flows()) {
+            byId[summary.flow_id()] = summary;
+        }
+        QVERIFY(byId.count("structured") && byId.count("padded-grpc"));
+        // "structured" answered a message in an earlier case; "padded-grpc" never ran.
+        QVERIFY(byId["structured"].has_last_used());
+        const int64_t agoMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count() -
+                              google::protobuf::util::TimeUtil::TimestampToMilliseconds(
+                                  byId["structured"].last_used());
+        QVERIFY2(agoMs >= 0 && agoMs < 60'000, std::to_string(agoMs).c_str());
+        QVERIFY(!byId["padded-grpc"].has_last_used());
     }
 
     void everythingSurvivesARestart() {
