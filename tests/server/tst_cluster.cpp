@@ -5,6 +5,7 @@
 // others within a second, and the rollouts go on when the node driving them dies.
 #include "cluster/local_cluster.h"
 #include "flowd_process.h"
+#include "node_stubs.h"
 
 #include "flowdeck/v1/conversations.grpc.pb.h"
 #include "flowdeck/v1/flows.grpc.pb.h"
@@ -79,20 +80,7 @@ bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& 
     return check();
 }
 
-struct Stubs {
-    std::shared_ptr<grpc::Channel> channel;
-    std::unique_ptr<v1::Conversations::Stub> conversations;
-    std::unique_ptr<v1::Flows::Stub> flows;
-    std::unique_ptr<v1::Releases::Stub> releases;
-    std::unique_ptr<v1::Telemetry::Stub> telemetry;
-
-    explicit Stubs(const std::string& address)
-        : channel(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))
-        , conversations(v1::Conversations::NewStub(channel))
-        , flows(v1::Flows::NewStub(channel))
-        , releases(v1::Releases::NewStub(channel))
-        , telemetry(v1::Telemetry::NewStub(channel)) {}
-};
+using Stubs = flowd_test::NodeStubs;
 
 } // namespace
 

@@ -4,6 +4,7 @@
 // is aborted by itself and a healthy one is promoted, and the analysis recorded in the rollout
 // and its history counts every canary message the other nodes served, exactly.
 #include "cluster/local_cluster.h"
+#include "node_stubs.h"
 
 #include "flowdeck/v1/conversations.grpc.pb.h"
 #include "flowdeck/v1/flows.grpc.pb.h"
@@ -110,20 +111,7 @@ private:
     int m_port = 0;
 };
 
-struct Stubs {
-    std::shared_ptr<grpc::Channel> channel;
-    std::unique_ptr<v1::Conversations::Stub> conversations;
-    std::unique_ptr<v1::Flows::Stub> flows;
-    std::unique_ptr<v1::Releases::Stub> releases;
-    std::unique_ptr<v1::Telemetry::Stub> telemetry;
-
-    explicit Stubs(const std::string& address)
-        : channel(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))
-        , conversations(v1::Conversations::NewStub(channel))
-        , flows(v1::Flows::NewStub(channel))
-        , releases(v1::Releases::NewStub(channel))
-        , telemetry(v1::Telemetry::NewStub(channel)) {}
-};
+using Stubs = flowd_test::NodeStubs;
 
 // What the traffic sent to the non-leader nodes did: canary conversations per node, stable ones.
 struct Sent {
