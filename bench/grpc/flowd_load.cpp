@@ -8,6 +8,7 @@
 #include "process_watch.h"
 
 #include <CLI/CLI.hpp>
+#include <absl/synchronization/mutex.h>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -217,6 +218,8 @@ int run(Settings& settings) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // As in flowd: Debian's Abseil checks lock order on every gRPC mutex unless told not to.
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
     Settings settings;
     CLI::App app{"bench-flowd-grpc: load flowd's ProcessMessage over gRPC and measure it"};
     addOptions(app, settings);
