@@ -429,6 +429,16 @@ void ReleaseController::recordPublished(const std::string& tenantId, const std::
     announce(pending);
 }
 
+std::vector<std::pair<std::string, std::string>> ReleaseController::versionsInRollout() {
+    std::lock_guard lock(m_mutex);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [key, rollout] : m_active) {
+        out.emplace_back(rollout.flowId, rollout.version);
+        out.emplace_back(rollout.flowId, rollout.stableVersion);
+    }
+    return out;
+}
+
 bool ReleaseController::inProgress(const std::string& tenantId, const std::string& flowId) {
     Pending pending;
     bool found = false;

@@ -96,16 +96,11 @@ void Node::joinCluster() {
         const Identity self = identity();
         return ClusterLink::Identity{self.nodeId, self.address, m_options.version, started};
     });
-    // The versions to share are those of the rollouts in progress, as the shared store has them:
-    // a node serving a canary publishes its numbers whether or not it drives the rollout.
-    m_cluster->startSharingStats(m_variantStats, [this] {
-        ClusterLink::VersionPairs pairs;
-        for (const auto& rollout : m_releaseStore->inProgress()) {
-            pairs.emplace_back(rollout.flowId, rollout.version);
-            pairs.emplace_back(rollout.flowId, rollout.stableVersion);
-        }
-        return pairs;
-    });
+    // The versions to share are those of the rollouts in progress: a node serving a canary
+    // publishes its numbers whether or not it drives the rollout. The controller follows the
+    // shared store already (every tick), so its copy costs no query of its own.
+    m_cluster->startSharingStats(m_variantStats,
+                                 [this] { return m_releases->versionsInRollout(); });
 }
 
 std::vector<engine::RosterEntry> Node::peers() const {

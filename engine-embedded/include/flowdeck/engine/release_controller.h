@@ -146,6 +146,9 @@ public:
                          const std::string& who, const std::string& why);
     // Whether the flow has a rollout progressing or paused (Flows refuses to publish then).
     bool inProgress(const std::string& tenantId, const std::string& flowId);
+    // The (flow, version) pairs of the rollouts in progress, stable and canary, as this node last
+    // saw them (tick() re-reads the shared store every period in cluster mode): no store read.
+    std::vector<std::pair<std::string, std::string>> versionsInRollout();
 
 private:
     struct Pending; // what to announce once the lock is released
