@@ -4,6 +4,7 @@
 // and every conversation ends as a single-node replay does. Releases made on one node reach the
 // others within a second, and the rollouts go on when the node driving them dies.
 #include "cluster/local_cluster.h"
+#include "cluster_support.h"
 #include "flowd_process.h"
 #include "node_stubs.h"
 
@@ -140,29 +141,14 @@ class tst_Cluster : public QObject {
     }
 
     std::string leaderIndexFromLogs() {
-        for (size_t i = 0; i < m_cluster->nodes().size(); ++i) {
-            QFile log(QString::fromStdString(m_cluster->nodes()[i].logPath));
-            if (!log.open(QIODevice::ReadOnly)) {
-                continue;
-            }
-            const QString text = QString::fromUtf8(log.readAll());
-            const int became = text.lastIndexOf("now drives rollouts");
-            const int lost = text.lastIndexOf("no longer drives rollouts");
-            if (became >= 0 && became > lost && m_cluster->isRunning(i)) {
-                return std::to_string(i);
-            }
-        }
-        return "";
+        const int leader = flowd_test::leaderFromLogs(*m_cluster);
+        return leader < 0 ? std::string() : std::to_string(leader);
     }
 
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        // PostgreSQL runs as the postgres user when the tests run as root: it must reach the dir.
-        QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                                QFileDevice::ExeOwner | QFileDevice::ReadOther |
-                                                QFileDevice::ExeOther | QFileDevice::ReadGroup |
-                                                QFileDevice::ExeGroup);
+        flowd_test::letPostgresIn(m_dir.path());
         flowdeck::cluster::LocalClusterOptions options;
         options.dir = m_dir.filePath("cluster").toStdString();
         options.nodes = 3;

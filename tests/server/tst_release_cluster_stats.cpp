@@ -4,6 +4,7 @@
 // is aborted by itself and a healthy one is promoted, and the analysis recorded in the rollout
 // and its history counts every canary message the other nodes served, exactly.
 #include "cluster/local_cluster.h"
+#include "cluster_support.h"
 #include "node_stubs.h"
 
 #include "flowdeck/v1/conversations.grpc.pb.h"
@@ -134,21 +135,7 @@ class tst_ReleaseClusterStats : public QObject {
 
     Stubs& node(size_t i) { return *m_nodes.at(i); }
 
-    // The node whose log last says it drives rollouts; -1 when none does yet.
-    int leaderFromLogs() const {
-        for (size_t i = 0; i < m_cluster->nodes().size(); ++i) {
-            QFile log(QString::fromStdString(m_cluster->nodes()[i].logPath));
-            if (!log.open(QIODevice::ReadOnly)) {
-                continue;
-            }
-            const QString text = QString::fromUtf8(log.readAll());
-            const int became = text.lastIndexOf("now drives rollouts");
-            if (became >= 0 && became > text.lastIndexOf("no longer drives rollouts")) {
-                return static_cast<int>(i);
-            }
-        }
-        return -1;
-    }
+    int leaderFromLogs() const { return flowd_test::leaderFromLogs(*m_cluster); }
 
     // Whether WatchEvents on node `on` replays an automatic ABORTED entry of the rollout.
     bool sawAbortOn(size_t on, const std::string& rolloutId) {
@@ -297,11 +284,7 @@ class tst_ReleaseClusterStats : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
-        // PostgreSQL runs as the postgres user when the tests run as root: it must reach the dir.
-        QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                                QFileDevice::ExeOwner | QFileDevice::ReadOther |
-                                                QFileDevice::ExeOther | QFileDevice::ReadGroup |
-                                                QFileDevice::ExeGroup);
+        flowd_test::letPostgresIn(m_dir.path());
         flowdeck::cluster::LocalClusterOptions options;
         options.dir = m_dir.filePath("cluster").toStdString();
         options.nodes = 3;
