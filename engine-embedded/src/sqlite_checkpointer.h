@@ -23,6 +23,8 @@ public:
     // the WAL cannot restart and would grow without bound; past this size (64 MiB of 4 KiB
     // pages) the writer checkpoints and restarts it itself.
     static constexpr int kMaxFrames = 16384;
+    // Past kBackgroundFrames, the writer asks again once the WAL has grown by this much.
+    static constexpr int kFramesBetweenRequests = 1000;
 
     static std::unique_ptr<Checkpointer> start(const std::string& path,
                                                const SqliteOptions& options, std::string* error);

@@ -82,16 +82,47 @@ bool SqliteWriter::prepare(std::string* error) {
            m_applier->prepare(error);
 }
 
+// When no batch is being applied, the caller applies the queue itself, its own request with
+// whatever else is queued: a message that arrives alone is committed on its own thread, with no
+// hand-off to the writer thread and back (each costs a sleep and a wake-up). While a batch is
+// being applied, requests queue up for the writer thread, which takes them as one batch.
 bool SqliteWriter::submit(WriteRequest& request) {
+    std::vector<WriteRequest*> batch;
+    uint64_t number = 0;
     {
         std::lock_guard lock(m_mutex);
         if (m_stopping) {
             return false;
         }
         m_queue.push_back(&request);
+        if (m_applying || m_options.maxBatchDelay.count() > 0) {
+            if (!m_applying) {
+                m_wake.notify_one();
+            }
+        } else {
+            m_applying = true;
+            batch.reserve(std::min<size_t>(m_options.maxBatch, m_queue.size()));
+            takeQueued(batch, &number);
+        }
     }
-    m_wake.notify_one();
-    waitUntilDone(request);
+    if (batch.empty()) {
+        waitUntilDone(request);
+        return true;
+    }
+    applyBatch(batch);
+    complete(batch, number);
+    bool more = false;
+    {
+        std::lock_guard lock(m_mutex);
+        m_applying = false;
+        more = !m_queue.empty() || m_stopping;
+    }
+    if (more) {
+        m_wake.notify_one(); // what queued meanwhile goes to the writer thread (or it stops)
+    }
+    if (!request.done.load()) {
+        waitUntilDone(request); // more than maxBatch were queued before it
+    }
     return true;
 }
 
@@ -150,7 +181,12 @@ int SqliteWriter::onWalCommit(void* self, sqlite3* db, const char* schema, int f
         // The background checkpoint fell behind: copy and restart the WAL here, once, so it
         // cannot grow without bound. Blocks this commit only.
         sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-    } else if (frames >= Checkpointer::kBackgroundFrames) {
+    } else if (frames >= Checkpointer::kBackgroundFrames &&
+               (frames < writer->m_requestedAt ||
+                frames >= writer->m_requestedAt + Checkpointer::kFramesBetweenRequests)) {
+        // Not after every commit: each passive checkpoint ends with an fsync of the database,
+        // and one per commit made the checkpointer a busy second writer.
+        writer->m_requestedAt = frames;
         writer->m_checkpointer->request();
     }
     return SQLITE_OK;
@@ -164,12 +200,14 @@ void SqliteWriter::run() {
         applyBatch(batch);
         complete(batch, number);
         batch.clear();
+        std::lock_guard lock(m_mutex);
+        m_applying = false;
     }
 }
 
 bool SqliteWriter::takeBatch(std::vector<WriteRequest*>& batch, uint64_t* number) {
     std::unique_lock lock(m_mutex);
-    m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+    m_wake.wait(lock, [this] { return !m_applying && (m_stopping || !m_queue.empty()); });
     if (m_queue.empty()) {
         return false; // stopping, and everything queued has been applied
     }
@@ -177,6 +215,12 @@ bool SqliteWriter::takeBatch(std::vector<WriteRequest*>& batch, uint64_t* number
         m_wake.wait_for(lock, m_options.maxBatchDelay,
                         [this] { return m_stopping || m_queue.size() >= m_options.maxBatch; });
     }
+    m_applying = true;
+    takeQueued(batch, number);
+    return true;
+}
+
+void SqliteWriter::takeQueued(std::vector<WriteRequest*>& batch, uint64_t* number) {
     const size_t n = std::min(m_options.maxBatch, m_queue.size());
     *number = m_batchesTaken.load() + 1;
     for (size_t i = 0; i < n; ++i) {
@@ -185,7 +229,6 @@ bool SqliteWriter::takeBatch(std::vector<WriteRequest*>& batch, uint64_t* number
     }
     m_batchesTaken.store(*number);
     m_queue.erase(m_queue.begin(), m_queue.begin() + static_cast<ptrdiff_t>(n));
-    return true;
 }
 
 void SqliteWriter::applyBatch(std::span<WriteRequest*> batch) {

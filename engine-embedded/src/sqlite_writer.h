@@ -30,8 +30,9 @@ public:
     SqliteWriter(const SqliteWriter&) = delete;
     SqliteWriter& operator=(const SqliteWriter&) = delete;
 
-    // Queues the request and blocks until its batch is committed (or it failed). False, with
-    // the request untouched, once the writer is stopped.
+    // Queues the request and blocks until its batch is committed (or it failed); applies the
+    // batch on the calling thread when the writer is idle. False, with the request untouched,
+    // once the writer is stopped.
     bool submit(WriteRequest& request);
     // Applies everything queued, then stops the thread. Idempotent.
     void stop();
@@ -45,8 +46,11 @@ private:
     bool prepare(std::string* error);
     static int onWalCommit(void* self, sqlite3* db, const char* schema, int frames);
     void run();
-    // Moves up to maxBatch queued requests into `batch`; false once stopping with nothing left.
+    // Waits for queued requests while nobody applies a batch, then moves up to maxBatch of them
+    // into `batch` and marks a batch as being applied; false once stopping with nothing left.
     bool takeBatch(std::vector<WriteRequest*>& batch, uint64_t* number);
+    // Moves up to maxBatch queued requests into `batch` as the next batch. Under m_mutex.
+    void takeQueued(std::vector<WriteRequest*>& batch, uint64_t* number);
     void applyBatch(std::span<WriteRequest*> batch);
     // SQLITE_OK, or the code that failed the transaction (rolled back) with `error` set.
     int runTransaction(std::span<WriteRequest*> batch, std::string* error);
@@ -59,6 +63,7 @@ private:
     Connection m_db;
     SqliteOptions m_options;
     std::unique_ptr<Checkpointer> m_checkpointer;
+    int m_requestedAt = 0; // WAL frames when a background checkpoint was last asked for
     Statements m_sql;
     std::unique_ptr<WriteApplier> m_applier;
 
@@ -66,6 +71,9 @@ private:
     std::condition_variable m_wake;
     std::deque<WriteRequest*> m_queue;
     bool m_stopping = false;
+    // A batch is being applied, by the writer thread or by a caller (see submit()): the write
+    // connection is in use, and whoever holds it looks at the queue again when done.
+    bool m_applying = false;
 
     // Callers sleep on the completion counter of the batch that will hold their request, one
     // counter per batch parity, so one notify_all wakes a finished batch's callers and not those

@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -332,6 +334,55 @@ private Q_SLOTS:
         QVERIFY(store);
         storecontract::concurrentWritersApplyEachMessageOnce(*store, 16, 1000);
         QCOMPARE(store->checkIntegrity(), std::string("ok"));
+    }
+
+    // Callers commit on their own thread when the writer is idle and queue for it otherwise;
+    // closing the store in the middle of both must neither hang a caller nor lose a commit that
+    // was acknowledged, and nothing is committed after close() returns.
+    void closingWhileCallersCommitKeepsEveryAcknowledgedCommit() {
+        const std::string path = freshPath();
+        std::string error;
+        auto store = SqliteStore::open(path, {}, &error);
+        QVERIFY2(store, error.c_str());
+        constexpr int kCallers = 8;
+        std::array<std::atomic<int64_t>, kCallers> acknowledged{};
+        std::atomic<bool> closed{false};
+        std::atomic<int> afterClose{0};
+        std::vector<std::thread> callers;
+        for (int i = 0; i < kCallers; ++i) {
+            callers.emplace_back([&, i] {
+                ConversationState state = storecontract::makeState("c" + std::to_string(i));
+                for (int64_t version = 0;; ++version) {
+                    const bool wasClosed = closed.load();
+                    const auto result = store->commit(
+                        state, version, storecontract::makeMessage("k" + std::to_string(version)));
+                    if (result.status != CommitStatus::Committed) {
+                        QVERIFY(result.error.find("closed") != std::string::npos);
+                        return;
+                    }
+                    afterClose += wasClosed ? 1 : 0;
+                    acknowledged[i] = version + 1;
+                }
+            });
+        }
+        std::this_thread::sleep_for(200ms);
+        store->close();
+        closed = true;
+        for (auto& caller : callers) {
+            caller.join();
+        }
+        QCOMPARE(afterClose.load(), 0);
+        store.reset();
+        auto reopened = SqliteStore::open(path, {}, &error);
+        QVERIFY2(reopened, error.c_str());
+        int64_t total = 0;
+        for (int i = 0; i < kCallers; ++i) {
+            const auto stored = reopened->load("acme", "c" + std::to_string(i));
+            const int64_t version = stored ? stored->version : 0;
+            QCOMPARE(version, acknowledged[i].load());
+            total += version;
+        }
+        QVERIFY2(total > kCallers, "the callers committed something before close");
     }
 };
 
