@@ -8,12 +8,15 @@
 #include <mutex>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace flowdeck::engine {
 
 namespace {
 
 constexpr size_t kShards = 16;
+// Keys remembered per conversation; past this many messages its look-ups go to the inner store.
+constexpr size_t kMaxKnownKeys = 256;
 
 // Unambiguous for any ids: the tenant's length, then both ids.
 std::string keyOf(const std::string& tenantId, const std::string& conversationId) {
@@ -49,7 +52,14 @@ int64_t nowMs() {
 } // namespace
 
 struct CachingStore::Shard {
-    using Entry = std::pair<std::string, ConversationState>;
+    // A conversation's state, and the idempotency keys of all its messages when this cache saw
+    // every one of them committed (it created the conversation and has kept it since).
+    struct Cached {
+        ConversationState state;
+        bool keysKnown = false;
+        std::vector<std::string> keys;
+    };
+    using Entry = std::pair<std::string, Cached>;
 
     std::mutex mutex;
     size_t capacity = 1;
@@ -59,8 +69,9 @@ struct CachingStore::Shard {
     uint64_t erasures = 0;
     std::atomic<uint64_t> hits{0};
     std::atomic<uint64_t> misses{0};
+    std::atomic<uint64_t> absentKeys{0};
 
-    ConversationState* find(const std::string& key) {
+    Cached* find(const std::string& key) {
         const auto it = index.find(key);
         if (it == index.end()) {
             return nullptr;
@@ -69,20 +80,50 @@ struct CachingStore::Shard {
         return &it->second->second;
     }
 
-    // Keeps the newer of `state` and what is cached: a late writer must not go back in time.
-    void put(const std::string& key, ConversationState state) {
-        if (ConversationState* cached = find(key)) {
-            if (state.version >= cached->version) {
-                *cached = std::move(state);
-            }
-            return;
-        }
+    Cached& insert(const std::string& key) {
         if (index.size() >= capacity) {
             index.erase(entries.back().first);
             entries.pop_back();
         }
-        entries.emplace_front(key, std::move(state));
+        entries.emplace_front(key, Cached{});
         index.emplace(key, entries.begin());
+        return entries.front().second;
+    }
+
+    // A state read from the inner store. Keeps the newer of it and what is cached: a late
+    // reader must not go back in time. Its keys are not known.
+    void putLoaded(const std::string& key, ConversationState state) {
+        Cached* cached = find(key);
+        if (cached && state.version <= cached->state.version) {
+            return;
+        }
+        cached = cached ? cached : &insert(key);
+        cached->state = std::move(state);
+        cached->keysKnown = false;
+        cached->keys.clear();
+    }
+
+    // The state the inner store holds after a commit of a message with `idempotencyKey`
+    // (created: the conversation did not exist, so that is its only key).
+    void putCommitted(const std::string& key, ConversationState state, bool created,
+                      const std::string& idempotencyKey) {
+        Cached* cached = find(key);
+        cached = cached ? cached : &insert(key);
+        if (created) {
+            cached->keysKnown = true;
+            cached->keys.clear();
+        }
+        cached->state = std::move(state);
+        if (!cached->keysKnown || idempotencyKey.empty()) {
+            return;
+        }
+        if (cached->keys.size() >= kMaxKnownKeys) {
+            cached->keysKnown = false; // a long conversation: its look-ups go to the inner store
+            cached->keys.clear();
+            cached->keys.shrink_to_fit();
+            return;
+        }
+        cached->keys.push_back(idempotencyKey);
     }
 
     void erase(const std::string& key) {
@@ -120,9 +161,9 @@ std::optional<ConversationState> CachingStore::load(const std::string& tenantId,
     uint64_t erasures = 0;
     {
         std::lock_guard lock(shard.mutex);
-        if (const ConversationState* cached = shard.find(key)) {
+        if (const Shard::Cached* cached = shard.find(key)) {
             ++shard.hits;
-            return *cached;
+            return cached->state;
         }
         erasures = shard.erasures;
     }
@@ -131,7 +172,7 @@ std::optional<ConversationState> CachingStore::load(const std::string& tenantId,
     if (state) {
         std::lock_guard lock(shard.mutex);
         if (shard.erasures == erasures) {
-            shard.put(key, *state);
+            shard.putLoaded(key, *state);
         }
     }
     return state;
@@ -140,6 +181,21 @@ std::optional<ConversationState> CachingStore::load(const std::string& tenantId,
 std::optional<StoredMessage> CachingStore::findMessage(const std::string& tenantId,
                                                        const std::string& conversationId,
                                                        const std::string& idempotencyKey) {
+    // Most messages are new: when this cache knows every key of the conversation, a key it has
+    // not seen was never stored, and the inner store need not be asked. (A commit racing with
+    // this look-up is caught by the inner store's own check, as it would be without the cache.)
+    if (!idempotencyKey.empty()) {
+        Shard& shard = shardFor(tenantId, conversationId);
+        const std::string key = keyOf(tenantId, conversationId);
+        std::lock_guard lock(shard.mutex);
+        const Shard::Cached* cached = shard.find(key);
+        if (cached && cached->keysKnown &&
+            std::find(cached->keys.begin(), cached->keys.end(), idempotencyKey) ==
+                cached->keys.end()) {
+            ++shard.absentKeys;
+            return std::nullopt;
+        }
+    }
     return m_inner.findMessage(tenantId, conversationId, idempotencyKey);
 }
 
@@ -168,12 +224,13 @@ CommitResult CachingStore::commitStamped(const ConversationState& next, int64_t 
     std::lock_guard lock(shard.mutex);
     // Conflict: the cached state (if any) is stale. Duplicate: someone else wrote this key, so
     // it may be too. Failed: the inner store may or may not hold the commit.
-    std::optional<ConversationState> stored =
-        result.status == CommitStatus::Committed
-            ? stateAfterCommit(shard.find(key), next, expectedVersion)
-            : std::nullopt;
+    std::optional<ConversationState> stored = std::nullopt;
+    if (result.status == CommitStatus::Committed) {
+        const Shard::Cached* cached = shard.find(key);
+        stored = stateAfterCommit(cached ? &cached->state : nullptr, next, expectedVersion);
+    }
     if (stored) {
-        shard.put(key, std::move(*stored));
+        shard.putCommitted(key, std::move(*stored), expectedVersion == 0, message.idempotencyKey);
     } else {
         shard.erase(key);
     }
@@ -204,6 +261,7 @@ CachingStore::Stats CachingStore::stats() const {
         Shard& shard = m_shards[i];
         stats.hits += shard.hits.load();
         stats.misses += shard.misses.load();
+        stats.absentKeys += shard.absentKeys.load();
         std::lock_guard lock(shard.mutex);
         stats.entries += shard.index.size();
     }

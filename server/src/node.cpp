@@ -24,6 +24,10 @@ void logLine(std::string_view text) {
 
 namespace {
 
+// Conversations whose newest state a single node keeps in memory (a few KiB each): the ones in
+// flight at a few thousand messages per second, with room to spare.
+constexpr size_t kCachedConversations = 10000;
+
 std::string isoTimestamp() {
     const auto now = std::chrono::system_clock::now();
     const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
@@ -118,7 +122,8 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
         self->recordProcessed(request, result);
     };
     node->m_engine = std::make_unique<engine::Engine>(
-        node->m_flows, *node->m_store, node->m_gateway, std::move(engineOptions), &node->m_metrics);
+        node->m_flows, node->m_cache ? *node->m_cache : *node->m_store, node->m_gateway,
+        std::move(engineOptions), &node->m_metrics);
     if (!node->openReleases(error) || !node->openClusterLink(error)) {
         return nullptr;
     }
@@ -139,6 +144,7 @@ bool Node::openStores(std::string* error) {
     }
     m_sqlite = store.get();
     m_store = std::move(store);
+    m_cache = std::make_unique<engine::CachingStore>(*m_store, kCachedConversations);
     m_storeOpen = true;
     logLine("store opened: " + path);
     return openFlowStore(error);

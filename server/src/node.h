@@ -3,6 +3,7 @@
 #include "access.h"
 #include "active_conversations.h"
 #include "flow_last_used.h"
+#include "flowdeck/engine/caching_store.h"
 #include "flowdeck/engine/engine.h"
 #include "flowdeck/engine/flow_registry.h"
 #include "flowdeck/engine/flow_version_store.h"
@@ -173,6 +174,9 @@ private:
     std::shared_ptr<engine::PostgresDatabase> m_postgres; // cluster mode only
     std::unique_ptr<engine::ConversationStore> m_store;
     engine::SqliteStore* m_sqlite = nullptr; // m_store on a single node
+    // In front of m_store on a single node, where nothing else writes the file: the engine's
+    // load before each message and most idempotency look-ups are answered from memory.
+    std::unique_ptr<engine::CachingStore> m_cache;
     std::unique_ptr<engine::Engine> m_engine;
     std::unique_ptr<engine::FlowVersionStore> m_flowStore;
     std::mutex m_flowEditMutex;

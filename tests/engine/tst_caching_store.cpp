@@ -24,6 +24,7 @@ public:
     std::optional<StoredMessage> findMessage(const std::string& tenantId,
                                              const std::string& conversationId,
                                              const std::string& key) override {
+        ++finds;
         return inner.findMessage(tenantId, conversationId, key);
     }
     CommitResult commit(const ConversationState& next, int64_t expectedVersion,
@@ -41,6 +42,7 @@ public:
 
     MemoryStore inner;
     std::atomic<int> loads{0};
+    std::atomic<int> finds{0};
 };
 
 // A state as Engine commits it: both timestamps set.
@@ -144,6 +146,71 @@ private Q_SLOTS:
         QCOMPARE(stored->createdAtMs, cached->createdAtMs);
         QCOMPARE(stored->updatedAtMs, cached->updatedAtMs);
         QCOMPARE(inner.loads.load(), 0);
+    }
+
+    // A conversation the cache created and kept: a key none of its messages had is answered
+    // "never stored" without asking the inner store; a key it had is looked up there.
+    void knowsTheKeysOfAConversationItCreated() {
+        CountingStore inner;
+        CachingStore store(inner, 64);
+        ConversationState state = stamped("c");
+        QVERIFY(store.commit(state, 0, storecontract::makeMessage("k1")).status ==
+                CommitStatus::Committed);
+        state = *store.load("acme", "c");
+        QVERIFY(store.commit(state, 1, storecontract::makeMessage("k2")).status ==
+                CommitStatus::Committed);
+        QVERIFY(!store.findMessage("acme", "c", "k3"));
+        QCOMPARE(inner.finds.load(), 0);
+        QCOMPARE(store.stats().absentKeys, uint64_t(1));
+        for (const std::string key : {"k1", "k2"}) {
+            const auto found = store.findMessage("acme", "c", key);
+            QVERIFY2(found, key.c_str());
+            QCOMPARE(found->idempotencyKey, key);
+        }
+        QCOMPARE(inner.finds.load(), 2);
+        // Unknown conversations go to the inner store too.
+        QVERIFY(!store.findMessage("acme", "other", "k1"));
+        QCOMPARE(inner.finds.load(), 3);
+    }
+
+    // Keys committed before the cache held the conversation (another process, an eviction)
+    // are not known: every look-up for it goes to the inner store, and a retry is found.
+    void asksTheInnerStoreForConversationsItDidNotCreate() {
+        CountingStore inner;
+        CachingStore store(inner, 64);
+        QVERIFY(inner.commit(stamped("c"), 0, storecontract::makeMessage("early")).status ==
+                CommitStatus::Committed);
+        ConversationState state = *store.load("acme", "c");
+        QVERIFY(store.commit(state, 1, storecontract::makeMessage("k2")).status ==
+                CommitStatus::Committed);
+        QVERIFY(store.findMessage("acme", "c", "early"));
+        QVERIFY(!store.findMessage("acme", "c", "k3"));
+        QCOMPARE(inner.finds.load(), 2);
+        QCOMPARE(store.stats().absentKeys, uint64_t(0));
+    }
+
+    // A conversation re-created after a reset starts with no keys; a very long one stops
+    // keeping them (bounded memory) and asks the inner store from then on.
+    void forgetsKeysOnResetAndPastItsBound() {
+        CountingStore inner;
+        CachingStore store(inner, 64);
+        QVERIFY(store.commit(stamped("c"), 0, storecontract::makeMessage("k0")).status ==
+                CommitStatus::Committed);
+        QVERIFY(store.remove("acme", "c"));
+        QVERIFY(store.commit(stamped("c"), 0, storecontract::makeMessage("k1")).status ==
+                CommitStatus::Committed);
+        QVERIFY(!store.findMessage("acme", "c", "k0"));
+        QCOMPARE(inner.finds.load(), 0);
+        for (int64_t version = 1; version <= 300; ++version) {
+            ConversationState state = *store.load("acme", "c");
+            QVERIFY(store
+                        .commit(state, version,
+                                storecontract::makeMessage("m" + std::to_string(version)))
+                        .status == CommitStatus::Committed);
+        }
+        QVERIFY(!store.findMessage("acme", "c", "never"));
+        QCOMPARE(inner.finds.load(), 1);
+        QVERIFY(store.findMessage("acme", "c", "m300"));
     }
 
     void keepsAtMostItsCapacity() {

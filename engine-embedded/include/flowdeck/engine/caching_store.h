@@ -24,6 +24,10 @@ namespace flowdeck::engine {
 // the entry, and Engine retries with a fresh load. Plain reads of such a conversation (e.g. for
 // GetConversation) may see the older state until then.
 //
+// Idempotency look-ups (findMessage) go to the inner store, except for a conversation this
+// cache created and has kept since: it then knows all its keys (up to a few hundred), and a key
+// that is not among them was never stored.
+//
 // Contexts are cached as committed, not as the inner store re-reads them: the one difference is
 // that a string which is not valid UTF-8 comes back unchanged here, where SqliteStore would
 // return it with U+FFFD in place of the bad bytes.
@@ -53,6 +57,9 @@ public:
     struct Stats {
         uint64_t hits = 0;   // load() answered from memory
         uint64_t misses = 0; // load() that went to the inner store
+        // findMessage() answered "never stored" from memory: the cache saw every message of
+        // the conversation committed (it created it and kept it since) and none had the key.
+        uint64_t absentKeys = 0;
         size_t entries = 0;
     };
     Stats stats() const;
