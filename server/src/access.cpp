@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <set>
 
 namespace flowdeck::server {
 
@@ -210,6 +211,27 @@ std::optional<std::string> tenantOfRequest(const pb::Message& request) {
     const std::string tenant = request.GetReflection()->GetString(request, field);
     return tenant.empty() ? "default" : tenant;
 }
+
+namespace {
+
+// The flow a call that changes flows or releases is about; nullopt for every other call.
+std::optional<std::string> flowChangedBy(const pb::Message& request) {
+    static const std::set<std::string, std::less<>> kChanging = {
+        "flowdeck.v1.UpdateFlowRequest", "flowdeck.v1.DeployRequest",
+        "flowdeck.v1.PromoteRequest",    "flowdeck.v1.AbortRequest",
+        "flowdeck.v1.RollbackRequest",
+    };
+    if (!kChanging.contains(request.GetDescriptor()->full_name())) {
+        return std::nullopt;
+    }
+    const pb::FieldDescriptor* field = request.GetDescriptor()->FindFieldByName("flow_id");
+    if (field == nullptr || field->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING) {
+        return std::nullopt;
+    }
+    return request.GetReflection()->GetString(request, field);
+}
+
+} // namespace
 
 // ---- Rate limits ------------------------------------------------------------------------------
 
@@ -424,6 +446,14 @@ std::variant<Principal, Denial> AccessControl::admit(std::string_view authorizat
     const auto tenant = tenantOfRequest(request);
     if (tenant && !who.mayUse(*tenant)) {
         return refuse(who.subject + " may not act for tenant '" + *tenant + "'");
+    }
+    if (const auto flowId = flowChangedBy(request);
+        flowId && !flowId->empty() && m_isSharedFlow && m_isSharedFlow(*flowId) &&
+        std::find(who.tenants.begin(), who.tenants.end(), "*") == who.tenants.end()) {
+        return refuse("flow '" + *flowId +
+                      "' is shipped in this node's flows directory and serves every tenant; "
+                      "changing it needs a token for every tenant (\"*\"), and " +
+                      who.subject + " is bound to some only");
     }
     const bool traffic = type.full_name() == "flowdeck.v1.ProcessMessageRequest";
     if (traffic && m_limiter && !m_limiter->take(tenant.value_or("default"), rate)) {

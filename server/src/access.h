@@ -132,6 +132,12 @@ public:
     using AuditSink = std::function<void(const Principal& who, std::string_view method,
                                          const std::string& tenant, const std::string& line)>;
     void setAuditSink(AuditSink sink) { m_auditSink = std::move(sink); }
+    // Which flows serve every tenant (those shipped in the flows directory). Changing one (a new
+    // version, a rollout step, a rollback) changes what every tenant's conversations run, so it
+    // needs a token bound to every tenant ("*"). Set once, before serving.
+    void setSharedFlows(std::function<bool(const std::string& flowId)> isShared) {
+        m_isSharedFlow = std::move(isShared);
+    }
     // Writes a refused call to the audit log when its method is `audited`: who tried (as far as
     // known) and why it was refused (its code, e.g. PERMISSION_DENIED).
     void auditDenial(const Denial& denial, const google::protobuf::Message& request,
@@ -148,6 +154,7 @@ private:
     bool loadTokens(const std::string& path, std::string* error);
 
     std::vector<Token> m_tokens;
+    std::function<bool(const std::string&)> m_isSharedFlow;
     std::unique_ptr<RateLimiter> m_limiter;
     std::unique_ptr<AuditLog> m_audit;
     AuditSink m_auditSink;

@@ -99,6 +99,8 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
         *error = why;
         return nullptr;
     }
+    node->m_access->setSharedFlows(
+        [self = node.get()](const std::string& flowId) { return self->isFileFlow(flowId); });
     logLine(node->m_access->enforcing()
                 ? "tokens: " + std::to_string(node->m_access->tokenCount()) +
                       " loaded; every call needs one"

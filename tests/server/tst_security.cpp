@@ -405,6 +405,64 @@ private Q_SLOTS:
         QCOMPARE(response.flow_id(), std::string("initech-only"));
     }
 
+    // A flow shipped in the flows directory serves every tenant: an operator bound to one
+    // tenant may not give it a new version or roll it out, since that would change what the
+    // other tenants' conversations run. A token for every tenant may.
+    void aFlowEveryTenantRunsIsChangedOnlyWithATokenForEveryTenant() {
+        QFile booking(RESOURCES_DIR "/flows/booking.json");
+        QVERIFY(booking.open(QIODevice::ReadOnly));
+        const std::string document = booking.readAll().toStdString();
+        const std::string shared = "table_booking"; // booking.json in the flows directory
+        auto flows = v1::Flows::NewStub(channel());
+        auto releases = v1::Releases::NewStub(channel());
+        const auto update = [&](const std::string& token, const std::string& tenant) {
+            grpc::ClientContext context;
+            context.AddMetadata("authorization", "Bearer " + token);
+            v1::UpdateFlowRequest request;
+            request.set_tenant_id(tenant);
+            request.set_flow_id(shared);
+            request.mutable_flow()->set_flow_json(document);
+            v1::UpdateFlowResponse out;
+            return flows->UpdateFlow(&context, request, &out);
+        };
+        grpc::Status status = update("operator-token-acme-0002", "acme");
+        QCOMPARE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+        QCOMPARE(errorCodeOf(status), std::string("PERMISSION_DENIED"));
+        QVERIFY2(status.error_message().find("serves every tenant") != std::string::npos,
+                 status.error_message().c_str());
+
+        grpc::ClientContext deployContext;
+        deployContext.AddMetadata("authorization", "Bearer operator-token-acme-0002");
+        v1::DeployRequest deploy;
+        deploy.set_tenant_id("acme");
+        deploy.set_flow_id(shared);
+        deploy.set_version("1");
+        v1::Rollout rollout;
+        status = releases->Deploy(&deployContext, deploy, &rollout);
+        QCOMPARE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+        grpc::ClientContext rollbackContext;
+        rollbackContext.AddMetadata("authorization", "Bearer operator-token-globex-003");
+        v1::RollbackRequest rollback;
+        rollback.set_tenant_id("globex");
+        rollback.set_flow_id(shared);
+        v1::RollbackResponse rolledBack;
+        status = releases->Rollback(&rollbackContext, rollback, &rolledBack);
+        QCOMPARE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+        // The admin bound to every tenant may (the version is the same document, so it passes).
+        status = update("admin-token-everywhere-04", "acme");
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        // And the refusal is audited like any other.
+        bool audited = false;
+        for (const auto& line : auditLines()) {
+            audited = audited || (line.find("ops-acme") != std::string::npos &&
+                                  line.find("UpdateFlow") != std::string::npos &&
+                                  line.find("PERMISSION_DENIED") != std::string::npos);
+        }
+        QVERIFY(audited);
+    }
+
     void httpAcceptsBearerAndApiKey() {
         auto http = m_flowd.http();
         const std::string body =
