@@ -28,6 +28,7 @@ struct Settings {
     std::string warmup = "2s";
     std::string timeout = "10s";
     std::string connectTimeout = "5s";
+    std::string sendTick = "0";
     std::string scriptFile;
     long watchPid = 0;
     bool json = false;
@@ -81,7 +82,8 @@ bool finishSettings(Settings& settings, LoadScript& script, std::string* error) 
         {&settings.duration, &load.duration},
         {&settings.warmup, &load.warmup},
         {&settings.timeout, &load.timeout},
-        {&settings.connectTimeout, &load.connectTimeout}};
+        {&settings.connectTimeout, &load.connectTimeout},
+        {&settings.sendTick, &load.sendTick}};
     for (const auto& [text, value] : durations) {
         if (!parseDuration(*text, *value)) {
             *error = "not a duration: '" + *text + "' (write e.g. 500ms, 10s, 2m)";
@@ -136,6 +138,11 @@ void addOptions(CLI::App& app, Settings& s) {
                    "--concurrency allows")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1e7));
+    app.add_option("--send-tick", s.sendTick,
+                   "With --rate: wake at most once per tick (e.g. 1ms) and send every message "
+                   "due; each is still timed from its place in the schedule, so the tick counts "
+                   "in the latency. Costs the driver less CPU on a machine it shares with flowd")
+        ->capture_default_str();
     app.add_option("--duration", s.duration, "Measured time")->capture_default_str();
     app.add_option("--warmup", s.warmup, "Time before the measured window")->capture_default_str();
     app.add_option("--timeout", s.timeout, "Deadline of each call")->capture_default_str();

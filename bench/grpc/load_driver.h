@@ -28,6 +28,9 @@ struct LoadOptions {
     size_t conversations = 1024;
     size_t concurrency = 64;
     double rate = 0; // messages a second, all threads together; 0 = as fast as possible
+    // Open loop: the sender wakes at most once per tick and sends every message due by then
+    // (each still timed from its place in the schedule). 0: a wake-up per message.
+    std::chrono::milliseconds sendTick{0};
     std::chrono::milliseconds duration{10000};
     std::chrono::milliseconds warmup{2000};
     std::chrono::milliseconds timeout{10000}; // per call

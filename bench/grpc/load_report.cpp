@@ -43,6 +43,7 @@ nlohmann::ordered_json LoadReport::toJson() const {
         {"script", scriptOrigin},
         {"mode", options->rate > 0 ? "open" : "closed"},
         {"rate", options->rate},
+        {"send_tick_ms", options->sendTick.count()},
         {"concurrency", options->concurrency},
         {"conversations", options->conversations},
         {"threads", options->threads},
@@ -94,7 +95,11 @@ std::string LoadReport::toText() const {
     std::string out = "target " + options->target + ", flow " +
                       (options->flow.empty() ? "(default)" : options->flow) + ", " + scriptOrigin +
                       "\n";
-    out += (options->rate > 0 ? "open loop at " + format("%.0f", options->rate) + " msg/s"
+    const std::string tick =
+        options->sendTick.count() > 0
+            ? " (sent in " + std::to_string(options->sendTick.count()) + " ms ticks)"
+            : "";
+    out += (options->rate > 0 ? "open loop at " + format("%.0f", options->rate) + " msg/s" + tick
                               : std::string("closed loop")) +
            ", " + std::to_string(options->concurrency) + " in flight at most over " +
            std::to_string(options->conversations) + " conversations, " +

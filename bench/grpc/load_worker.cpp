@@ -122,6 +122,9 @@ void LoadWorker::sendOnSchedule() {
             }
             // Behind the schedule (no free call or conversation): answers send the backlog.
             wake = std::max(intendedAt(m_next), now + std::chrono::microseconds(500));
+            if (m_options.sendTick.count() > 0) {
+                wake = std::max(wake, now + m_options.sendTick);
+            }
         }
         std::this_thread::sleep_until(wake);
     }

@@ -142,6 +142,22 @@ private Q_SLOTS:
                  static_cast<double>(sent));
     }
 
+    // Sent in 50 ms ticks: the same number of messages, and each one's latency counts the wait
+    // for its tick (about half a tick on average), so the median cannot be below a few ms.
+    void aSendTickSendsTheSameScheduleAndCountsTheWait() {
+        const auto run =
+            runDriver(baseArguments("load-tick") +
+                      QStringList{"--rate", "200", "--duration", "2s", "--send-tick", "50ms"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.report.is_object(), qPrintable(run.out));
+        QCOMPARE(number(run.report, "send_tick_ms"), uint64_t{50});
+        const uint64_t sent = number(run.report, "sent");
+        QVERIFY2(sent >= 340 && sent <= 460, qPrintable(QString("sent %1").arg(sent)));
+        QCOMPARE(number(run.report, "errors"), uint64_t{0});
+        const double p50 = run.report["latency_ms"]["p50"].get<double>();
+        QVERIFY2(p50 >= 10, qPrintable(QString("p50 %1 ms").arg(p50)));
+    }
+
     void anAddressNobodyListensOnIsReportedWithinTheDeadline() {
         const QString target = QString("127.0.0.1:%1").arg(flowd_test::freePort());
         QElapsedTimer timer;
