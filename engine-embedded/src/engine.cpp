@@ -81,17 +81,6 @@ ProcessResult Engine::process(const MessageRequest& request) {
     ProcessResult result;
     if (auto error = checkRequest(request)) {
         result = failure(request, std::move(*error));
-    } else if (auto earlier = request.idempotencyKey.empty()
-                                  ? std::nullopt
-                                  : m_store.findMessage(request.tenantId, request.conversationId,
-                                                        request.idempotencyKey)) {
-        // A retry of a message already applied: the first answer, without running anything.
-        auto decoded = decodeProcessResult(earlier->resultJson);
-        result = decoded ? std::move(*decoded)
-                         : failure(request, makeError(ErrorCode::StorageError,
-                                                      "the stored answer cannot be decoded"));
-        result.duplicate = true;
-        result.stored = true;
     } else {
         std::lock_guard lock(lockFor(request.tenantId, request.conversationId));
         Attempt attempt;
@@ -119,6 +108,21 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
     out.conversationId = request.conversationId;
     auto stored = m_store.load(request.tenantId, request.conversationId);
     const bool isNew = !stored;
+    // A retry of a message already applied gets the first answer, without running anything. A
+    // conversation that does not exist has no messages, so a new one needs no look-up (a retry
+    // racing with the first attempt is still caught by the store's own check at commit).
+    if (!isNew && !request.idempotencyKey.empty()) {
+        if (auto earlier = m_store.findMessage(request.tenantId, request.conversationId,
+                                               request.idempotencyKey)) {
+            auto decoded = decodeProcessResult(earlier->resultJson);
+            out = decoded ? std::move(*decoded)
+                          : failure(request, makeError(ErrorCode::StorageError,
+                                                       "the stored answer cannot be decoded"));
+            out.duplicate = true;
+            out.stored = true;
+            return true;
+        }
+    }
     ConversationState state = stored ? std::move(*stored) : ConversationState{};
     const int64_t expectedVersion = isNew ? 0 : state.version;
 

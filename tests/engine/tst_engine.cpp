@@ -298,6 +298,32 @@ private Q_SLOTS:
         QVERIFY(hammer({&a, &b}, 8, 250));
         checkAppliedOnceInOrder(*store, 2000);
     }
+
+    void aFirstMessageSentTwiceAtOnceToTwoEnginesIsAppliedOnce() {
+        // A new conversation has no messages, so the engine skips the key look-up before it
+        // runs: two engines that both see "no conversation yet" must still end with one applied
+        // message, the loser answering with the winner's reply as a duplicate.
+        Rig rig(parse(kCounterFlow));
+        std::string error;
+        auto store = SqliteStore::open((m_dir.path() + "/first.db").toStdString(), {}, &error);
+        QVERIFY2(store, error.c_str());
+        Engine a = rig.engine(*store);
+        Engine b = rig.engine(*store);
+        for (int round = 0; round < 200; ++round) {
+            const std::string id = "new-" + std::to_string(round);
+            ProcessResult fromA;
+            ProcessResult fromB;
+            std::thread other([&] { fromB = b.process(message(id, "hi", "k")); });
+            fromA = a.process(message(id, "hi", "k"));
+            other.join();
+            QVERIFY2(fromA.ok && fromB.ok, id.c_str());
+            QCOMPARE(int(fromA.duplicate) + int(fromB.duplicate), 1);
+            QCOMPARE(fromA.response, std::string("n=1"));
+            QCOMPARE(fromB.response, std::string("n=1"));
+            QCOMPARE(fromA.version, fromB.version);
+            QCOMPARE(store->history("acme", id, 10).size(), size_t(1));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_Engine)
