@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 
 namespace flowdeck::console {
 
@@ -108,11 +109,19 @@ void EventLogModel::add(const client::ClusterEvent& event) {
         })) {
         return; // the same release step, reported by another node (or replayed on reconnect)
     }
-    Row row;
-    row.releaseEntryId = entryId;
-    row.time = QDateTime::fromMSecsSinceEpoch(
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(
         std::chrono::duration_cast<std::chrono::milliseconds>(event.time.time_since_epoch())
             .count());
+    const bool nodeChange =
+        event.kind == client::EventKind::NodeUp || event.kind == client::EventKind::NodeDown;
+    const QString subject = nodeChange ? QString::fromStdString(event.subjectNodeId) : QString();
+    if (!subject.isEmpty() && foldIntoSameChange(event, subject, time)) {
+        return;
+    }
+    Row row;
+    row.releaseEntryId = entryId;
+    row.subject = subject;
+    row.time = time;
     row.node = QString::fromStdString(event.nodeId);
     row.category = categoryOf(event);
     row.wireKind = fromView(client::toString(event.kind));
@@ -129,6 +138,48 @@ void EventLogModel::add(const client::ClusterEvent& event) {
     m_rows.prepend(std::move(row));
     endInsertRows();
     noteNode(m_rows.front().node);
+}
+
+bool EventLogModel::foldIntoSameChange(const client::ClusterEvent& event, const QString& subject,
+                                       const QDateTime& time) {
+    const EventCategory category = categoryOf(event);
+    const auto aboutSubject = [&](const Row& row) {
+        return row.subject == subject &&
+               (row.category == EventCategory::NodeUp || row.category == EventCategory::NodeDown);
+    };
+    // By the events' own times, not the order they arrive in: each node replays its events when
+    // the console connects, so one node's NODE_UP can arrive after another's NODE_DOWN.
+    const auto changedBetween = [&](const QDateTime& a, const QDateTime& b) {
+        const QDateTime from = std::min(a, b);
+        const QDateTime to = std::max(a, b);
+        return std::any_of(m_rows.cbegin(), m_rows.cend(), [&](const Row& row) {
+            return aboutSubject(row) && row.category != category && row.time > from &&
+                   row.time < to;
+        });
+    };
+    // The same change is a row of the same kind close in time with no change of the other kind
+    // between the two: a node that flaps shows every down and up.
+    auto same = m_rows.end();
+    qint64 closest = kSameChangeWindowMs + 1;
+    for (auto it = m_rows.begin(); it != m_rows.end(); ++it) {
+        const qint64 apart = std::abs(it->time.msecsTo(time));
+        if (aboutSubject(*it) && it->category == category && apart < closest &&
+            !changedBetween(it->time, time)) {
+            same = it;
+            closest = apart;
+        }
+    }
+    if (same == m_rows.end()) {
+        return false;
+    }
+    const QString reporter = QString::fromStdString(event.nodeId);
+    if (reporter != same->node && !reporter.isEmpty() && !same->alsoReportedBy.contains(reporter)) {
+        same->alsoReportedBy << reporter;
+        const int row = static_cast<int>(same - m_rows.begin());
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+    noteNode(reporter);
+    return true;
 }
 
 void EventLogModel::noteNode(const QString& node) {
@@ -170,6 +221,15 @@ QVariant EventLogModel::display(const Row& row, int column) const {
     }
 }
 
+QString EventLogModel::detailText(const Row& row) {
+    if (row.alsoReportedBy.isEmpty()) {
+        return row.detail;
+    }
+    const QString also =
+        tr("also reported by %1").arg(row.alsoReportedBy.join(QStringLiteral(", ")));
+    return row.detail.isEmpty() ? also : row.detail + QLatin1Char('\n') + also;
+}
+
 QVariant EventLogModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= m_rows.size()) {
         return {};
@@ -182,9 +242,10 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const {
         if (index.column() == Kind || index.column() == Summary) {
             const QString head = row.wireKind + QStringLiteral(" · ") +
                                  row.time.toLocalTime().toString(Qt::ISODateWithMs);
-            return row.detail.isEmpty()
+            const QString detail = detailText(row);
+            return detail.isEmpty()
                        ? head + QLatin1Char('\n') + row.summary
-                       : head + QLatin1Char('\n') + row.summary + QLatin1Char('\n') + row.detail;
+                       : head + QLatin1Char('\n') + row.summary + QLatin1Char('\n') + detail;
         }
         return display(row, index.column());
     case CategoryRole:
@@ -195,7 +256,7 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const {
         return row.node;
     case SearchRole:
         return QStringList{row.node, categoryName(row.category), row.wireKind, row.summary,
-                           row.detail}
+                           detailText(row)}
             .join(QLatin1Char('\n'));
     case Qt::ForegroundRole:
         if (index.column() == Kind || index.column() == Severity) {

@@ -45,6 +45,9 @@ public:
     static constexpr int kDefaultCapacity = 1000;
     // Distinct node ids remembered for the node filter.
     static constexpr int kMaxNodes = 256;
+    // Reports of one node's change from several peers arrive this far apart at most (peers
+    // notice a missing heartbeat after 3.5 s, each on its own clock tick).
+    static constexpr int kSameChangeWindowMs = 10000;
 
     explicit EventLogModel(int capacity = kDefaultCapacity, QObject* parent = nullptr);
 
@@ -72,8 +75,18 @@ private:
         QString detail; // alert name and labels, the reason of a node change
         client::EventSeverity severity = client::EventSeverity::Unspecified;
         QString releaseEntryId; // RELEASE: every node reports the entry; the log shows it once
+        // NODE_UP / NODE_DOWN: the node concerned, and the other nodes that reported the same
+        // change (in a cluster every peer notices it; the log shows it once).
+        QString subject;
+        QStringList alsoReportedBy;
     };
+    // A NODE_UP/NODE_DOWN of `subject` that another node already reported (a row of the same
+    // kind within kSameChangeWindowMs, no change of the other kind between them in time):
+    // folded into that row instead of a row of its own.
+    bool foldIntoSameChange(const client::ClusterEvent& event, const QString& subject,
+                            const QDateTime& time);
     QVariant display(const Row& row, int column) const;
+    static QString detailText(const Row& row); // the detail and who else reported it
     void noteNode(const QString& node);
 
     int m_capacity;
