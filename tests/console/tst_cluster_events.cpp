@@ -37,6 +37,18 @@ client::ClusterEvent makeEvent(Kind kind, Severity severity, const std::string& 
     return out;
 }
 
+// A NODE_UP or NODE_DOWN of `subject` as `reporter` sends it, `after` a fixed moment.
+client::ClusterEvent nodeChange(Kind kind, const char* reporter, const char* subject,
+                                std::chrono::milliseconds after) {
+    client::ClusterEvent event =
+        makeEvent(kind, kind == Kind::NodeDown ? Severity::Critical : Severity::Info, reporter,
+                  std::string(reporter) + " says " + subject + " changed");
+    event.time = std::chrono::system_clock::time_point(std::chrono::seconds(1795600000)) + after;
+    event.subjectNodeId = subject;
+    event.subjectAddress = "127.0.0.1:7443";
+    return event;
+}
+
 // Oldest first; the log shows them newest first.
 void fill(EventLogModel& log) {
     log.add(makeEvent(Kind::NodeUp, Severity::Info, "alpha", "node alpha is serving"));
@@ -165,23 +177,12 @@ private Q_SLOTS:
 
     void aNodeChangeEveryPeerReportsIsShownOnceButEveryFlapIsShown() {
         using namespace std::chrono_literals;
-        const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1795600000));
-        auto change = [&](Kind kind, const char* reporter, const char* subject,
-                          std::chrono::milliseconds after) {
-            client::ClusterEvent event =
-                makeEvent(kind, kind == Kind::NodeDown ? Severity::Critical : Severity::Info,
-                          reporter, std::string(reporter) + " says " + subject + " changed");
-            event.time = at + after;
-            event.subjectNodeId = subject;
-            event.subjectAddress = "127.0.0.1:7443";
-            return event;
-        };
         EventLogModel log(20);
         // node-2 stops: it says so itself, then both peers miss its heartbeat.
-        log.add(change(Kind::NodeDown, "node-2", "node-2", 0ms));
-        log.add(change(Kind::NodeDown, "node-1", "node-2", 3500ms));
-        log.add(change(Kind::NodeDown, "node-3", "node-2", 4200ms));
-        log.add(change(Kind::NodeDown, "node-3", "node-2", 4200ms)); // replayed on reconnect
+        log.add(nodeChange(Kind::NodeDown, "node-2", "node-2", 0ms));
+        log.add(nodeChange(Kind::NodeDown, "node-1", "node-2", 3500ms));
+        log.add(nodeChange(Kind::NodeDown, "node-3", "node-2", 4200ms));
+        log.add(nodeChange(Kind::NodeDown, "node-3", "node-2", 4200ms)); // replayed on reconnect
         QCOMPARE(log.rowCount(), 1);
         QCOMPARE(column(log, EventLogModel::Node), QStringList({"node-2"}));
         const QString tip = log.index(0, EventLogModel::Summary).data(Qt::ToolTipRole).toString();
@@ -192,14 +193,14 @@ private Q_SLOTS:
         QCOMPARE(log.nodes(), QStringList({"node-2", "node-1", "node-3"}));
 
         // It comes back and goes down again within seconds: every flap is a row of its own.
-        log.add(change(Kind::NodeUp, "node-1", "node-2", 6000ms));
-        log.add(change(Kind::NodeUp, "node-3", "node-2", 6300ms));
-        log.add(change(Kind::NodeDown, "node-1", "node-2", 8000ms));
+        log.add(nodeChange(Kind::NodeUp, "node-1", "node-2", 6000ms));
+        log.add(nodeChange(Kind::NodeUp, "node-3", "node-2", 6300ms));
+        log.add(nodeChange(Kind::NodeDown, "node-1", "node-2", 8000ms));
         QCOMPARE(column(log, EventLogModel::Kind),
                  QStringList({"NODE_DOWN", "NODE_UP", "NODE_DOWN"}));
         // Another node's change is its own row; so is the same change reported much later.
-        log.add(change(Kind::NodeDown, "node-1", "node-3", 8100ms));
-        log.add(change(Kind::NodeDown, "node-3", "node-2", 8000ms + 11s));
+        log.add(nodeChange(Kind::NodeDown, "node-1", "node-3", 8100ms));
+        log.add(nodeChange(Kind::NodeDown, "node-3", "node-2", 8000ms + 11s));
         QCOMPARE(log.rowCount(), 5);
         QVERIFY(!log.index(0, EventLogModel::Summary)
                      .data(Qt::ToolTipRole)
@@ -211,21 +212,11 @@ private Q_SLOTS:
         // On connect each node replays its recent events, one node after the other, so node-1's
         // "node-2 is up" arrives after node-3's "node-2 is down" (seen with a real cluster).
         using namespace std::chrono_literals;
-        const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1795700000));
-        auto change = [&](Kind kind, const char* reporter, const char* subject,
-                          std::chrono::milliseconds after) {
-            client::ClusterEvent event =
-                makeEvent(kind, kind == Kind::NodeDown ? Severity::Critical : Severity::Info,
-                          reporter, std::string(subject) + " changed");
-            event.time = at + after;
-            event.subjectNodeId = subject;
-            return event;
-        };
         EventLogModel log(20);
         for (const char* reporter : {"node-3", "node-1"}) {
-            log.add(change(Kind::NodeUp, reporter, reporter, 0ms)); // "node X is serving"
-            log.add(change(Kind::NodeUp, reporter, "node-2", 1000ms));
-            log.add(change(Kind::NodeDown, reporter, "node-2", 14000ms));
+            log.add(nodeChange(Kind::NodeUp, reporter, reporter, 0ms)); // "node X is serving"
+            log.add(nodeChange(Kind::NodeUp, reporter, "node-2", 1000ms));
+            log.add(nodeChange(Kind::NodeDown, reporter, "node-2", 14000ms));
         }
         QCOMPARE(column(log, EventLogModel::Kind),
                  QStringList({"NODE_UP", "NODE_DOWN", "NODE_UP", "NODE_UP"}));
