@@ -1,30 +1,25 @@
 // bench-grpc-floor: what gRPC itself costs per ProcessMessage on this machine, with no engine
-// behind it. It answers every call at once with a fixed response (after --spin iterations of
-// arithmetic, to stand in for work), so bench-flowd-grpc driven against it measures the floor
-// flowd's numbers sit on: the same transport, the same driver, nothing else. Two front ends:
-// gRPC's synchronous server (what flowd uses, with flowd's poller settings) and the callback
-// API with the answer given on gRPC's own thread. docs/benchmarks.md, "The floor: gRPC alone".
+// behind it. It answers every call at once with a fixed response, so bench-flowd-grpc driven
+// against it measures the floor flowd's numbers sit on: the same transport, the same driver,
+// nothing else. Two front ends: gRPC's synchronous server (what flowd uses, with flowd's thread
+// settings, keepSyncServerThreads) and the callback API with the answer given on gRPC's own
+// thread. docs/benchmarks.md, "Session 2026-12-07".
 #include "flowdeck/v1/conversations.grpc.pb.h"
+#include "sync_server_threads.h"
 
 #include <CLI/CLI.hpp>
 #include <absl/synchronization/mutex.h>
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
 namespace {
 
 namespace v1 = flowdeck::v1;
 
-int g_spin = 0;
-
 void answer(const v1::ProcessMessageRequest& in, v1::ProcessMessageResponse* out) {
-    double x = 0;
-    for (int i = 0; i < g_spin; ++i) {
-        x = x + i * 0.5;
-    }
-    asm volatile("" : : "r"(x)); // keeps the loop
     out->set_conversation_id(in.conversation_id());
     out->set_current_state("greeting");
     out->mutable_response()->set_type("text");
@@ -53,8 +48,6 @@ class CallbackService final : public v1::Conversations::CallbackService {
     }
 };
 
-std::unique_ptr<grpc::Server> g_server;
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -64,9 +57,6 @@ int main(int argc, char** argv) {
     app.add_option("--listen", listen, "Address to serve on")->capture_default_str();
     app.add_option("--mode", mode, "sync (flowd's front end) or callback")
         ->check(CLI::IsMember({"sync", "callback"}))
-        ->capture_default_str();
-    app.add_option("--spin", g_spin, "Iterations of arithmetic per call, standing in for work")
-        ->check(CLI::Range(0, 100000000))
         ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore); // as flowd does
@@ -78,17 +68,16 @@ int main(int argc, char** argv) {
     builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
     if (mode == "sync") {
         builder.RegisterService(&sync);
-        builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
-        builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 256);
+        flowdeck::proto::keepSyncServerThreads(builder);
     } else {
         builder.RegisterService(&callback);
     }
-    g_server = builder.BuildAndStart();
-    if (!g_server || port == 0) {
+    const std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+    if (!server || port == 0) {
         std::fprintf(stderr, "bench-grpc-floor: cannot listen on %s\n", listen.c_str());
         return 1;
     }
     std::fprintf(stderr, "bench-grpc-floor: %s server on %s\n", mode.c_str(), listen.c_str());
-    g_server->Wait(); // until killed (SIGTERM or SIGINT end the process)
+    server->Wait(); // until killed (SIGTERM or SIGINT end the process)
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "releases_api.h"
 #include "request_limits.h"
 #include "status_names.h"
+#include "sync_server_threads.h"
 #include "telemetry_api.h"
 
 #include "flowdeck/v1/conversations.grpc.pb.h"
@@ -323,16 +324,7 @@ bool GrpcServer::start(const std::string& address, const TlsMaterial& tls, std::
     builder.AddListeningPort(address, credentials, &m_port);
     // gRPC's default 4 MiB would refuse flow documents the parser accepts (16 MiB).
     builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxRequestBytes));
-    // gRPC's sync server ends a thread that finishes a call while MAX_POLLERS others are polling,
-    // and starts one whenever fewer than MIN_POLLERS are: with the defaults (1, 2), and still with
-    // 32, calls arriving at a few thousand a second started and ended ~600 threads a second, each
-    // repeating flowd's per-thread setup (trace id generator, curl handle and its connection).
-    // With room for every thread the peak needed, none is ended: at 5,000 messages/s flowd's CPU
-    // per message fell from ~330 to ~245 µs and p99 from ~490 to ~15 ms (docs/benchmarks.md).
-    // Idle threads wait on the completion queue; beyond 256 of them, a thread ends after
-    // CQ_TIMEOUT_MSEC (10 s) without work.
-    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
-    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 256);
+    proto::keepSyncServerThreads(builder);
     builder.RegisterService(m_conversations.get());
     builder.RegisterService(m_flows.get());
     builder.RegisterService(m_seed.get());
