@@ -112,10 +112,11 @@ void EventLogModel::add(const client::ClusterEvent& event) {
     const QDateTime time = QDateTime::fromMSecsSinceEpoch(
         std::chrono::duration_cast<std::chrono::milliseconds>(event.time.time_since_epoch())
             .count());
+    const EventCategory category = categoryOf(event);
     const bool nodeChange =
-        event.kind == client::EventKind::NodeUp || event.kind == client::EventKind::NodeDown;
+        category == EventCategory::NodeUp || category == EventCategory::NodeDown;
     const QString subject = nodeChange ? QString::fromStdString(event.subjectNodeId) : QString();
-    if (!subject.isEmpty() && foldIntoSameChange(event, subject, time)) {
+    if (!subject.isEmpty() && foldIntoSameChange(event, category, subject, time)) {
         return;
     }
     Row row;
@@ -123,7 +124,7 @@ void EventLogModel::add(const client::ClusterEvent& event) {
     row.subject = subject;
     row.time = time;
     row.node = QString::fromStdString(event.nodeId);
-    row.category = categoryOf(event);
+    row.category = category;
     row.wireKind = fromView(client::toString(event.kind));
     row.summary = QString::fromStdString(event.summary);
     row.detail = detailOf(event);
@@ -140,42 +141,42 @@ void EventLogModel::add(const client::ClusterEvent& event) {
     noteNode(m_rows.front().node);
 }
 
-bool EventLogModel::foldIntoSameChange(const client::ClusterEvent& event, const QString& subject,
-                                       const QDateTime& time) {
-    const EventCategory category = categoryOf(event);
-    const auto aboutSubject = [&](const Row& row) {
-        return row.subject == subject &&
-               (row.category == EventCategory::NodeUp || row.category == EventCategory::NodeDown);
-    };
-    // By the events' own times, not the order they arrive in: each node replays its events when
-    // the console connects, so one node's NODE_UP can arrive after another's NODE_DOWN.
-    const auto changedBetween = [&](const QDateTime& a, const QDateTime& b) {
-        const QDateTime from = std::min(a, b);
-        const QDateTime to = std::max(a, b);
-        return std::any_of(m_rows.cbegin(), m_rows.cend(), [&](const Row& row) {
-            return aboutSubject(row) && row.category != category && row.time > from &&
-                   row.time < to;
-        });
-    };
+bool EventLogModel::foldIntoSameChange(const client::ClusterEvent& event, EventCategory category,
+                                       const QString& subject, const QDateTime& time) {
+    // Only node changes have a subject, so these are the rows about this node's state: few.
+    QList<Row*> about;
+    for (Row& row : m_rows) {
+        if (row.subject == subject) {
+            about << &row;
+        }
+    }
     // The same change is a row of the same kind close in time with no change of the other kind
-    // between the two: a node that flaps shows every down and up.
-    auto same = m_rows.end();
+    // between the two, by the events' own times rather than the order they arrive in (each node
+    // replays its events on connect, so one node's NODE_UP can arrive after another's
+    // NODE_DOWN). A node that flaps shows every down and up.
+    Row* same = nullptr;
     qint64 closest = kSameChangeWindowMs + 1;
-    for (auto it = m_rows.begin(); it != m_rows.end(); ++it) {
-        const qint64 apart = std::abs(it->time.msecsTo(time));
-        if (aboutSubject(*it) && it->category == category && apart < closest &&
-            !changedBetween(it->time, time)) {
-            same = it;
+    for (Row* candidate : about) {
+        const qint64 apart = std::abs(candidate->time.msecsTo(time));
+        if (candidate->category != category || apart >= closest) {
+            continue;
+        }
+        const auto [from, to] = std::minmax(candidate->time, time);
+        const bool changedBetween = std::any_of(about.cbegin(), about.cend(), [&](const Row* row) {
+            return row->category != category && row->time > from && row->time < to;
+        });
+        if (!changedBetween) {
+            same = candidate;
             closest = apart;
         }
     }
-    if (same == m_rows.end()) {
+    if (same == nullptr) {
         return false;
     }
     const QString reporter = QString::fromStdString(event.nodeId);
     if (reporter != same->node && !reporter.isEmpty() && !same->alsoReportedBy.contains(reporter)) {
         same->alsoReportedBy << reporter;
-        const int row = static_cast<int>(same - m_rows.begin());
+        const int row = static_cast<int>(same - m_rows.data());
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
     noteNode(reporter);

@@ -83,8 +83,8 @@ private:
     // A NODE_UP/NODE_DOWN of `subject` that another node already reported (a row of the same
     // kind within kSameChangeWindowMs, no change of the other kind between them in time):
     // folded into that row instead of a row of its own.
-    bool foldIntoSameChange(const client::ClusterEvent& event, const QString& subject,
-                            const QDateTime& time);
+    bool foldIntoSameChange(const client::ClusterEvent& event, EventCategory category,
+                            const QString& subject, const QDateTime& time);
     QVariant display(const Row& row, int column) const;
     static QString detailText(const Row& row); // the detail and who else reported it
     void noteNode(const QString& node);
