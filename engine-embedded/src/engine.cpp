@@ -21,6 +21,16 @@ ProcessResult failure(const MessageRequest& request, EngineError error) {
     return result;
 }
 
+// The answer stored with the message that first used this idempotency key, marked as a
+// duplicate; `fallback` when that answer cannot be decoded.
+ProcessResult duplicateAnswer(const std::string& storedJson, ProcessResult fallback) {
+    auto decoded = decodeProcessResult(storedJson);
+    ProcessResult out = decoded ? std::move(*decoded) : std::move(fallback);
+    out.duplicate = true;
+    out.stored = true;
+    return out;
+}
+
 size_t messageBytes(const InboundMessage& message) {
     size_t bytes = message.type.size() + message.text.size();
     for (const auto& [key, value] : message.attributes) {
@@ -114,12 +124,10 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
     if (!isNew && !request.idempotencyKey.empty()) {
         if (auto earlier = m_store.findMessage(request.tenantId, request.conversationId,
                                                request.idempotencyKey)) {
-            auto decoded = decodeProcessResult(earlier->resultJson);
-            out = decoded ? std::move(*decoded)
-                          : failure(request, makeError(ErrorCode::StorageError,
-                                                       "the stored answer cannot be decoded"));
-            out.duplicate = true;
-            out.stored = true;
+            out =
+                duplicateAnswer(earlier->resultJson,
+                                failure(request, makeError(ErrorCode::StorageError,
+                                                           "the stored answer cannot be decoded")));
             return true;
         }
     }
@@ -214,15 +222,11 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
         return true;
     case CommitStatus::Conflict:
         return false;
-    case CommitStatus::Duplicate: {
+    case CommitStatus::Duplicate:
         // Another process applied the same key between our lookup and our commit.
-        auto earlier =
-            commit.existing ? decodeProcessResult(commit.existing->resultJson) : std::nullopt;
-        out = earlier ? std::move(*earlier) : out;
-        out.duplicate = true;
-        out.stored = true;
+        out = duplicateAnswer(commit.existing ? commit.existing->resultJson : std::string(),
+                              std::move(out));
         return true;
-    }
     case CommitStatus::Failed:
         out = failure(request, makeError(ErrorCode::StorageError,
                                          "the message was not saved: " + commit.error));
