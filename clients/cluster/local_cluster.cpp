@@ -1,6 +1,7 @@
 #include "cluster/local_cluster.h"
 
 #include "cluster/child_process.h"
+#include "cluster/orphan_guard.h"
 #include "cluster/postgres_setup.h"
 
 #include <nlohmann/json.hpp>
@@ -203,6 +204,10 @@ bool LocalCluster::startNode(size_t i, std::string* error) {
         _exit(127);
     }
     node.pid = pid;
+    std::string why;
+    if (!watchProcess(pid, SIGKILL, &why) && isProcessAlive(pid)) {
+        say(node.id + " may outlive this program if it crashes: " + why);
+    }
     return true;
 }
 
@@ -374,6 +379,9 @@ bool LocalCluster::stop(std::chrono::milliseconds grace, std::string* error) {
 
 void LocalCluster::detach() {
     m_detached = true;
+    for (const auto& node : m_nodes) {
+        unwatchProcess(node.pid);
+    }
     if (m_postgres) {
         m_postgres->detach();
     }

@@ -60,6 +60,8 @@ public:
 
     const std::vector<LocalNode>& nodes() const { return m_nodes; }
     const std::string& conninfo() const { return m_conninfo; }
+    // The PostgreSQL this cluster started; null when options.postgres named one.
+    const LocalPostgres* postgres() const { return m_postgres.get(); }
     const std::string& dir() const { return m_options.dir; }
 
     // Sends `signal` to node i and, for SIGKILL/SIGTERM, waits (bounded) until it is gone.

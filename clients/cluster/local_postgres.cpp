@@ -1,6 +1,7 @@
 #include "cluster/local_postgres.h"
 
 #include "cluster/child_process.h"
+#include "cluster/orphan_guard.h"
 #include "cluster/postgres_setup.h"
 
 #include <csignal>
@@ -154,6 +155,9 @@ std::unique_ptr<LocalPostgres> LocalPostgres::start(const LocalPostgresOptions& 
         setError(error, "PostgreSQL started in " + setup.dir + " but left no postmaster.pid");
         return nullptr;
     }
+    // If the owner dies without stop(): immediate shutdown, which ends the backends too. Without
+    // the guard the server only lives on after a crash, so it is not worth failing the start.
+    watchProcess(server->m_impl->pid, SIGQUIT, nullptr);
     if (!createDatabase(server->m_impl->setup, deadline, error)) {
         if (error) {
             *error += "\n" + setup.logPath() + " ends with:\n" + fileTail(setup.logPath(), 20);
@@ -236,6 +240,7 @@ bool LocalPostgres::stop(std::chrono::milliseconds timeout, std::string* error) 
 
 void LocalPostgres::detach() {
     m_impl->detached = true;
+    unwatchProcess(m_impl->pid);
 }
 
 } // namespace flowdeck::cluster

@@ -9,3 +9,15 @@ if(TARGET flowd)
                          PkgConfig::FLOWD_HTTPLIB)
   add_dependencies(server-cluster flowd)
 endif()
+
+# The cluster a crashed owner leaves behind: cluster_crash_probe starts PostgreSQL and a node,
+# then kills itself; the orphan guard must stop both (and leave a detached cluster alone).
+if(TARGET flowd AND TARGET flowdeck_local_cluster)
+  add_executable(cluster_crash_probe ${CMAKE_CURRENT_LIST_DIR}/cluster_crash_probe.cpp)
+  target_link_libraries(cluster_crash_probe PRIVATE flowdeck_local_cluster)
+  flowdeck_add_test(NAME server-cluster-orphans
+                    SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_cluster_orphans.cpp
+                    LABELS integration TIMEOUT 180
+                    LIBS flowdeck_local_cluster)
+  add_dependencies(server-cluster-orphans flowd cluster_crash_probe)
+endif()
