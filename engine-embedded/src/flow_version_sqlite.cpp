@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS flow_versions (
     PRIMARY KEY (tenant_id, flow_id, revision),
     UNIQUE (tenant_id, flow_id, version)
 );
+CREATE TABLE IF NOT EXISTS flow_last_used (
+    flow_id TEXT PRIMARY KEY,
+    last_used INTEGER NOT NULL
+);
 CREATE TRIGGER IF NOT EXISTS flow_versions_immutable
 BEFORE UPDATE OF tenant_id, flow_id, revision, version, flow_json, digest ON flow_versions
 BEGIN SELECT RAISE(ABORT, 'flow versions are immutable'); END;
@@ -186,6 +190,35 @@ public:
               {tenantId, flowId, int64_t(limit), int64_t(offset)},
               [&](const sqlite::Statement& row) { page.versions.push_back(versionFromRow(row)); });
         return page;
+    }
+
+    bool recordLastUsed(const std::map<std::string, int64_t>& lastUsedMs,
+                        std::string* error) override {
+        std::lock_guard lock(m_mutex);
+        if (!sqlite::exec(m_db.get(), "BEGIN IMMEDIATE", error)) {
+            return false;
+        }
+        for (const auto& [flowId, ms] : lastUsedMs) {
+            if (changes("INSERT INTO flow_last_used (flow_id, last_used) VALUES (?1, ?2) "
+                        "ON CONFLICT (flow_id) DO UPDATE SET last_used = "
+                        "max(last_used, excluded.last_used)",
+                        {flowId, ms}) < 0) {
+                *error = std::string("cannot record when flow '") + flowId +
+                         "' was last used: " + sqlite3_errmsg(m_db.get());
+                std::string ignored;
+                sqlite::exec(m_db.get(), "ROLLBACK", &ignored);
+                return false;
+            }
+        }
+        return sqlite::exec(m_db.get(), "COMMIT", error);
+    }
+
+    std::map<std::string, int64_t> lastUsed() override {
+        std::lock_guard lock(m_mutex);
+        std::map<std::string, int64_t> out;
+        query("SELECT flow_id, last_used FROM flow_last_used", {},
+              [&](const sqlite::Statement& row) { out[row.text(0)] = row.integer(1); });
+        return out;
     }
 
 private:

@@ -177,6 +177,20 @@ public:
         return {FlowStoreStatus::Ok, {}, stored};
     }
 
+    bool recordLastUsed(const std::map<std::string, int64_t>& lastUsedMs, std::string*) override {
+        std::lock_guard lock(m_mutex);
+        for (const auto& [flowId, ms] : lastUsedMs) {
+            int64_t& stored = m_lastUsed[flowId];
+            stored = std::max(stored, ms);
+        }
+        return true;
+    }
+
+    std::map<std::string, int64_t> lastUsed() override {
+        std::lock_guard lock(m_mutex);
+        return m_lastUsed;
+    }
+
     FlowStoreStatus activate(const std::string& tenantId, const std::string& flowId,
                              const std::string& version) override {
         std::lock_guard lock(m_mutex);
@@ -293,6 +307,7 @@ private:
 
     std::mutex m_mutex;
     std::map<Key, Record> m_flows;
+    std::map<std::string, int64_t> m_lastUsed;
 };
 
 } // namespace

@@ -89,15 +89,16 @@ bool matches(const v1::ListFlowsRequest& request, const v1::FlowSummary& summary
                         contains(summary.name(), request.query()));
 }
 
-// What the node knows now rather than the store: the canary in progress and when a message last
-// ran through the flow here.
-void addLiveFacts(Node& node, const std::string& flowId, v1::FlowSummary& summary) {
+// What the node knows beside the flow's stored versions: the canary in progress and when a
+// message last ran through the flow (node.flowLastUsed()).
+void addLiveFacts(Node& node, const std::string& flowId, v1::FlowSummary& summary,
+                  const std::map<std::string, int64_t>& lastUsed) {
     if (const auto split = node.flows().split(flowId)) {
         summary.set_canary_version(split->canaryVersion);
     }
-    if (const auto lastMs = node.flowLastUsedMs(flowId)) {
+    if (const auto it = lastUsed.find(flowId); it != lastUsed.end()) {
         *summary.mutable_last_used() =
-            google::protobuf::util::TimeUtil::MillisecondsToTimestamp(*lastMs);
+            google::protobuf::util::TimeUtil::MillisecondsToTimestamp(it->second);
     }
 }
 
@@ -126,7 +127,7 @@ Rejection getFileFlow(Node& node, const v1::GetFlowRequest& request, v1::GetFlow
     version->set_warning_count(warnings);
     version->set_digest(engine::flowDigest(out.flow().flow_json()));
     fileSummary(*entry, *out.mutable_summary());
-    addLiveFacts(node, request.flow_id(), *out.mutable_summary());
+    addLiveFacts(node, request.flow_id(), *out.mutable_summary(), node.flowLastUsed());
     flowconv::toProto(diagnostics, *out.mutable_diagnostics());
     return std::nullopt;
 }
@@ -285,8 +286,9 @@ Rejection listFlows(Node& node, const v1::ListFlowsRequest& request, v1::ListFlo
         summary.Clear(); // a stored flow wins over a file's flow of the same id
         flowconv::toProto(stored, summary);
     }
+    const auto lastUsed = node.flowLastUsed();
     for (auto& [id, summary] : all) {
-        addLiveFacts(node, id, summary);
+        addLiveFacts(node, id, summary, lastUsed);
     }
     uint32_t total = 0;
     for (auto& [id, summary] : all) {
@@ -329,7 +331,7 @@ Rejection getFlow(Node& node, const v1::GetFlowRequest& request, v1::GetFlowResp
     }
     flowconv::toProto(*version, *stored, *out.mutable_version());
     flowconv::toProto(*stored, *out.mutable_summary());
-    addLiveFacts(node, request.flow_id(), *out.mutable_summary());
+    addLiveFacts(node, request.flow_id(), *out.mutable_summary(), node.flowLastUsed());
     flowconv::toProto(diagnostics, *out.mutable_diagnostics());
     return std::nullopt;
 }

@@ -129,7 +129,44 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
     if (!node->openReleases(error) || !node->openClusterLink(error)) {
         return nullptr;
     }
+    node->m_lastUsedReporter = std::thread([self] {
+        bool failing = false;
+        std::unique_lock lock(self->m_reporterMutex);
+        while (!self->m_reporterWake.wait_for(lock, kLastUsedReportEvery,
+                                              [self] { return self->m_reporterStop; })) {
+            lock.unlock();
+            std::string why;
+            const bool ok = self->reportFlowLastUsed(&why);
+            if (ok == failing) { // log changes only, not every five seconds
+                logLine(ok ? "flow last-used times stored again"
+                           : "cannot store flow last-used times: " + why);
+                failing = !ok;
+            }
+            lock.lock();
+        }
+    });
     return node;
+}
+
+std::map<std::string, int64_t> Node::flowLastUsed() const {
+    std::map<std::string, int64_t> times = m_flowStore->lastUsed();
+    for (const auto& [flowId, ms] : m_flowLastUsed.all()) {
+        int64_t& time = times[flowId];
+        time = std::max(time, ms);
+    }
+    return times;
+}
+
+bool Node::reportFlowLastUsed(std::string* error) {
+    const auto times = m_flowLastUsed.unreported();
+    if (times.empty()) {
+        return true;
+    }
+    if (!m_flowStore->recordLastUsed(times, error)) {
+        return false; // still unreported: the next report tries again
+    }
+    m_flowLastUsed.reported(times);
+    return true;
 }
 
 // One node keeps everything in SQLite files in DATA; a cluster node in the shared PostgreSQL.
@@ -458,6 +495,18 @@ std::string Node::healthJson(bool* healthy) {
 }
 
 void Node::closeStore() {
+    if (m_lastUsedReporter.joinable()) {
+        {
+            std::lock_guard lock(m_reporterMutex);
+            m_reporterStop = true;
+        }
+        m_reporterWake.notify_all();
+        m_lastUsedReporter.join();
+        std::string why;
+        if (!reportFlowLastUsed(&why)) {
+            logLine("cannot store flow last-used times: " + why);
+        }
+    }
     if (m_releases) {
         m_releases->stop(); // no rollout moves on a node that no longer serves
     }

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
@@ -26,6 +27,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace flowdeck::server {
 
@@ -77,10 +79,13 @@ public:
     // tenant). The tenant owning a stored flow id, if any.
     std::optional<std::string> flowOwner(const std::string& flowId) const;
     bool flowVisibleTo(const std::string& tenantId, const std::string& flowId) const;
-    // When a message last ran through the flow on this node (since it started), in Unix ms.
-    std::optional<int64_t> flowLastUsedMs(const std::string& flowId) const {
-        return m_flowLastUsed.lastMs(flowId);
-    }
+    // When a message last ran through each flow (Unix ms): the later of what this node saw and
+    // what the flow store holds (every node's reports, also from before this node started).
+    std::map<std::string, int64_t> flowLastUsed() const;
+    // Writes the times this node saw since its last report to the flow store. The node does it
+    // every kLastUsedReportEvery and when it closes; false with *error when the write failed.
+    bool reportFlowLastUsed(std::string* error);
+    static constexpr std::chrono::seconds kLastUsedReportEvery{5};
     // Loads a stored version a conversation is pinned to but this node has not loaded yet (a
     // canary another node started moments ago), without making it active. Misses are remembered
     // for 10 s, so a version that is really gone costs no store read per message.
@@ -200,6 +205,10 @@ private:
     std::unique_ptr<engine::release::ReleaseStore> m_releaseStore;
     engine::release::VariantStats m_variantStats;
     FlowLastUsed m_flowLastUsed;
+    std::mutex m_reporterMutex;
+    std::condition_variable m_reporterWake;
+    bool m_reporterStop = false;
+    std::thread m_lastUsedReporter; // from open() until closeStore()
     ActiveConversations m_activeConversations;
     std::unique_ptr<ClusterLink> m_cluster; // cluster mode only
     // Last: destroyed first, so its thread stops before anything it uses goes away.

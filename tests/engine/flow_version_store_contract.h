@@ -118,4 +118,20 @@ inline void flowsAreSeparatedByTenantAndOrderedById(FlowVersionStore& store) {
     QVERIFY(!store.flow("globex", "zeta").has_value());
 }
 
+// Times only move forward, whichever node reports last; ids are kept exactly, whatever they hold.
+inline void lastUsedOnlyMovesForward(FlowVersionStore& store) {
+    QVERIFY(store.lastUsed().empty());
+    const std::string odd = "we\"ird,{id} \\ 'x'";
+    std::string error;
+    QVERIFY2(store.recordLastUsed({{"orders", 1000}, {odd, 2000}}, &error), error.c_str());
+    QVERIFY2(store.recordLastUsed({}, &error), error.c_str());
+    // A node that reports late (or whose clock is behind) does not move a time back.
+    QVERIFY2(store.recordLastUsed({{"orders", 500}, {"returns", 3000}}, &error), error.c_str());
+    std::map<std::string, int64_t> expected = {{"orders", 1000}, {odd, 2000}, {"returns", 3000}};
+    QCOMPARE(store.lastUsed(), expected);
+    QVERIFY2(store.recordLastUsed({{"orders", 1500}}, &error), error.c_str());
+    expected["orders"] = 1500;
+    QCOMPARE(store.lastUsed(), expected);
+}
+
 } // namespace flowversioncontract

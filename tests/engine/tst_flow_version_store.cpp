@@ -73,6 +73,20 @@ private Q_SLOTS:
         forEachStore(flowversioncontract::appendAssignsRevisionsAndKeepsLabels);
     }
 
+    void lastUsedOnlyMovesForward() { forEachStore(flowversioncontract::lastUsedOnlyMovesForward); }
+
+    void lastUsedSurvivesReopeningTheFile() {
+        {
+            auto store = openSqlite("last-used.sqlite");
+            QVERIFY(store);
+            std::string error;
+            QVERIFY2(store->recordLastUsed({{"orders", 1234}}, &error), error.c_str());
+        }
+        auto reopened = openSqlite("last-used.sqlite");
+        QVERIFY(reopened);
+        QCOMPARE(reopened->lastUsed(), (std::map<std::string, int64_t>{{"orders", 1234}}));
+    }
+
     void takenOrEmptyLabelGetsTheRevisionNumber() {
         forEachStore(flowversioncontract::takenOrEmptyLabelGetsTheRevisionNumber);
     }

@@ -198,7 +198,7 @@ private Q_SLOTS:
         reconnectAdmin();
         const std::string error = m_admin->exec(
             "TRUNCATE conversations, messages, flows, flow_versions, rollouts, release_history, "
-            "audit RESTART IDENTITY");
+            "audit, flowdeck_flow_last_used RESTART IDENTITY");
         QVERIFY2(error.empty(), error.c_str());
     }
 
@@ -265,6 +265,7 @@ private Q_SLOTS:
     void flowsAreSeparatedByTenantAndOrderedById() {
         onFlows(flowversioncontract::flowsAreSeparatedByTenantAndOrderedById);
     }
+    void flowLastUsedOnlyMovesForward() { onFlows(flowversioncontract::lastUsedOnlyMovesForward); }
     void rolloutsAreSavedReplacedAndFoundById() {
         onReleases(releasecontract::rolloutsAreSavedReplacedAndFoundById);
     }

@@ -416,6 +416,46 @@ private Q_SLOTS:
         QCOMPARE(history.entries_size(), 5); // published, deploy, promote, completed, rollback
     }
 
+    // "echo" (created in the case above) as node i lists it: its last_used in Unix ms, or -1.
+    int64_t echoLastUsedOn(size_t i) {
+        v1::ListFlowsRequest request;
+        request.set_tenant_id("acme");
+        v1::ListFlowsResponse listed;
+        if (!node(i).flows->ListFlows(context().get(), request, &listed).ok()) {
+            return -1;
+        }
+        for (const auto& summary : listed.flows()) {
+            if (summary.flow_id() == "echo" && summary.has_last_used()) {
+                return google::protobuf::util::TimeUtil::TimestampToMilliseconds(
+                    summary.last_used());
+            }
+        }
+        return -1;
+    }
+
+    void aFlowUsedOnOneNodeShowsItsLastUseOnEveryNode() {
+        QCOMPARE(echoLastUsedOn(0), int64_t(-1));
+        const int64_t before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+        v1::ProcessMessageRequest request;
+        request.set_tenant_id("acme");
+        request.set_conversation_id("last-used-1");
+        request.mutable_content()->set_text("hello");
+        request.mutable_hints()->set_force_flow("echo");
+        v1::ProcessMessageResponse response;
+        const auto status =
+            node(2).conversations->ProcessMessage(context().get(), request, &response);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        QCOMPARE(response.flow_id(), std::string("echo"));
+        const int64_t onNode3 = echoLastUsedOn(2);
+        QVERIFY2(onNode3 >= before, std::to_string(onNode3 - before).c_str());
+        // The others learn it from the store once node-3 reports (every five seconds).
+        QVERIFY(eventually(std::chrono::seconds(12), [&] {
+            return echoLastUsedOn(0) == onNode3 && echoLastUsedOn(1) == onNode3;
+        }));
+    }
+
     void aRolloutGoesOnWhenItsLeaderDies() {
         const std::string leader = leaderIndexFromLogs();
         QVERIFY2(!leader.empty(), "no node says it drives rollouts");

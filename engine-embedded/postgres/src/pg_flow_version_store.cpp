@@ -195,7 +195,69 @@ public:
         });
     }
 
+    bool recordLastUsed(const std::map<std::string, int64_t>& lastUsedMs,
+                        std::string* error) override {
+        if (lastUsedMs.empty()) {
+            return true;
+        }
+        // One statement for them all: two arrays unnested side by side.
+        std::string ids = "{";
+        std::string times = "{";
+        for (const auto& [flowId, ms] : lastUsedMs) {
+            ids += (ids.size() > 1 ? "," : "") + arrayElement(flowId);
+            times += (times.size() > 1 ? "," : "") + std::to_string(ms);
+        }
+        ids += "}";
+        times += "}";
+        std::string failure;
+        const bool ok =
+            m_db->run<bool>(Access::Write, &failure, [&](pg::Connection& c, std::string* why) {
+                const pg::QueryResult r =
+                    c.exec("INSERT INTO flowdeck_flow_last_used (flow_id, last_used) "
+                           "SELECT * FROM unnest($1::text[], $2::bigint[]) "
+                           "ON CONFLICT (flow_id) DO UPDATE SET last_used = "
+                           "greatest(flowdeck_flow_last_used.last_used, excluded.last_used)",
+                           {ids, times});
+                if (!r.ok()) {
+                    *why = failed("recording when flows were last used", r.error());
+                }
+                return r.ok();
+            });
+        if (!ok && error) {
+            *error = failure;
+        }
+        return ok && failure.empty();
+    }
+
+    std::map<std::string, int64_t> lastUsed() override {
+        return m_db->read<std::map<std::string, int64_t>>(
+            [&](pg::Connection& c, std::string* error) {
+                std::map<std::string, int64_t> out;
+                const pg::QueryResult r =
+                    c.exec("SELECT flow_id, last_used FROM flowdeck_flow_last_used", {});
+                if (!r.ok()) {
+                    *error = failed("reading when flows were last used", r.error());
+                }
+                for (int row = 0; row < r.rows(); ++row) {
+                    out[r.text(row, 0)] = r.integer(row, 1);
+                }
+                return out;
+            });
+    }
+
 private:
+    // A text[] literal element: quoted, with backslash and double quote escaped.
+    static std::string arrayElement(const std::string& text) {
+        std::string out = "\"";
+        for (const char c : text) {
+            if (c == '"' || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        }
+        return out + "\"";
+    }
+
     static int64_t bounded(size_t n) {
         return static_cast<int64_t>(std::min<size_t>(n, size_t{1} << 62));
     }

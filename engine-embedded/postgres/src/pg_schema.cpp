@@ -140,6 +140,16 @@ CREATE UNLOGGED TABLE flowdeck_variant_seconds (
 );
 )sql";
 
+// flowdeck_flow_last_used: when a message last ran through each flow on any node
+// (FlowSummary.last_used); every node adds its own every few seconds, keeping the later time.
+constexpr const char* kFlowLastUsedTable = "flowdeck_flow_last_used";
+constexpr const char* kFlowLastUsedSchema = R"sql(
+CREATE TABLE flowdeck_flow_last_used (
+    flow_id text PRIMARY KEY,
+    last_used bigint NOT NULL
+);
+)sql";
+
 bool rollback(pg::Connection& connection, std::string* error, std::string message) {
     connection.execScript("ROLLBACK");
     *error = std::move(message);
@@ -169,19 +179,22 @@ int64_t storedVersion(pg::Connection& connection, std::string* error) {
 // Creates the tables added since version 1 that are missing. Inside ensureSchema's transaction,
 // after the lock; false with *error.
 bool ensureAddedTables(pg::Connection& connection, std::string* error) {
-    const pg::QueryResult exists = connection.execScript(std::string("SELECT to_regclass('") +
-                                                         kVariantSecondsTable + "') IS NOT NULL");
-    if (!exists.ok()) {
-        *error = failed("checking the schema", exists.error());
-        return false;
-    }
-    if (exists.boolean(0, 0)) {
-        return true;
-    }
-    const pg::QueryResult created = connection.execScript(kVariantSecondsSchema);
-    if (!created.ok()) {
-        *error = failed(std::string("creating ") + kVariantSecondsTable, created.error());
-        return false;
+    for (const auto& [table, schema] : {std::pair{kVariantSecondsTable, kVariantSecondsSchema},
+                                        std::pair{kFlowLastUsedTable, kFlowLastUsedSchema}}) {
+        const pg::QueryResult exists =
+            connection.execScript(std::string("SELECT to_regclass('") + table + "') IS NOT NULL");
+        if (!exists.ok()) {
+            *error = failed("checking the schema", exists.error());
+            return false;
+        }
+        if (exists.boolean(0, 0)) {
+            continue;
+        }
+        const pg::QueryResult created = connection.execScript(schema);
+        if (!created.ok()) {
+            *error = failed(std::string("creating ") + table, created.error());
+            return false;
+        }
     }
     return true;
 }

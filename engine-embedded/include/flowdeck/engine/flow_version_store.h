@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,6 +89,15 @@ public:
     version(const std::string& tenantId, const std::string& flowId, const std::string& version) = 0;
     virtual FlowVersionPage versions(const std::string& tenantId, const std::string& flowId,
                                      size_t limit, size_t offset) = 0;
+
+    // When a message last ran through each flow (FlowSummary.last_used), in Unix ms, keyed by
+    // flow id (flow ids are node-wide, and flows from a flows directory have no stored row). Nodes
+    // add what they saw every few seconds; a stored time only ever moves forward, so a node that
+    // reports late never moves it back. False with *error when the write failed.
+    virtual bool recordLastUsed(const std::map<std::string, int64_t>& lastUsedMs,
+                                std::string* error) = 0;
+    // Every flow's stored last use; empty when none is stored (or the read failed).
+    virtual std::map<std::string, int64_t> lastUsed() = 0;
 };
 
 // "sha256:<64 hex digits>" of `text`.
