@@ -1,5 +1,6 @@
 #include "sqlite_db.h"
 
+#include "sqlite_page_cache.h"
 #include "sqlite_schema.h"
 #include "sqlite_wal_vfs.h"
 
@@ -154,6 +155,7 @@ std::string describe(sqlite3* db, int code, std::string_view what,
 
 Connection openDurableDatabase(const std::string& path, std::string_view schema,
                                std::string* error) {
+    installPageCache(); // before SQLite's first use in the process, or never
     sqlite3* raw = nullptr;
     const int rc =
         sqlite3_open_v2(path.c_str(), &raw,

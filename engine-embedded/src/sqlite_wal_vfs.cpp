@@ -1,5 +1,7 @@
 #include "sqlite_wal_vfs.h"
 
+#include "sqlite_page_cache.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -284,6 +286,8 @@ bool registerVfs() {
 const char* coalescingWalVfs() {
     static std::once_flag once;
     static bool registered = false;
+    // Registering initialises SQLite, after which its page cache can no longer be replaced.
+    installPageCache();
     std::call_once(once, [] { registered = registerVfs(); });
     return registered ? kName : nullptr;
 }

@@ -21,3 +21,9 @@ foreach(t engine-memory-store engine-sqlite-store engine-sqlite-migration engine
          engine-sqlite-crash)
   target_compile_definitions(${t} PRIVATE QT_NO_KEYWORDS)
 endforeach()
+# The page-cache layer every SQLite connection of the process uses: the rows read back match a
+# model after splits, deletes, rollbacks and VACUUM.
+flowdeck_add_test(NAME engine-sqlite-page-cache
+                  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_sqlite_page_cache.cpp
+                  LABELS unit LIBS SQLite::SQLite3 TIMEOUT 120)
+target_include_directories(engine-sqlite-page-cache PRIVATE ${PROJECT_SOURCE_DIR}/engine-embedded/src)
