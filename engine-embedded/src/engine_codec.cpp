@@ -2,6 +2,9 @@
 // answer of a message, flowctl's output and the HTTP API's body read the same.
 #include "flowdeck/engine/engine.h"
 
+#include <algorithm>
+#include <string_view>
+
 namespace flowdeck::engine {
 
 namespace {
@@ -41,22 +44,79 @@ EngineError errorFromJson(const Json& j) {
 
 } // namespace
 
+// Written straight into one string rather than through a JSON document: it runs for every
+// message, and building the document cost as much as running a simple flow. Strings that need
+// more than copying (quotes, control characters, anything outside ASCII, where invalid UTF-8 is
+// replaced) go through nlohmann's serializer, so the text is the same as a document's dump.
 std::string encodeProcessResult(const ProcessResult& result) {
-    Json j = {{"conversation_id", result.conversationId},
-              {"flow_id", result.flowId},
-              {"flow_version", result.flowVersion},
-              {"current_state", result.currentState},
-              {"response", result.response},
-              {"context_updates", result.contextUpdates},
-              {"actions_performed", result.actionsPerformed},
-              {"processing_time_ms", result.processingTimeMs},
-              {"ab_variant", result.abVariant},
-              {"version", result.version},
-              {"errors", Json::array()}};
-    for (const auto& error : result.errors) {
-        j["errors"].push_back(errorToJson(error));
+    std::string out;
+    out.reserve(256 + result.response.size());
+    const auto string = [&out](std::string_view text) {
+        const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+            const auto byte = static_cast<unsigned char>(c);
+            return byte >= 0x20 && byte < 0x80 && c != '"' && c != '\\';
+        });
+        if (plain) {
+            out += '"';
+            out += text;
+            out += '"';
+        } else {
+            out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+        }
+    };
+    const auto key = [&out, &string](std::string_view name, bool first = false) {
+        if (!first) {
+            out += ',';
+        }
+        string(name);
+        out += ':';
+    };
+    out += '{';
+    key("conversation_id", true);
+    string(result.conversationId);
+    key("flow_id");
+    string(result.flowId);
+    key("flow_version");
+    string(result.flowVersion);
+    key("current_state");
+    string(result.currentState);
+    key("response");
+    string(result.response);
+    key("context_updates");
+    out += '{';
+    for (bool first = true; const auto& [name, value] : result.contextUpdates) {
+        key(name, first);
+        string(value);
+        first = false;
     }
-    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+    out += '}';
+    key("actions_performed");
+    out += '[';
+    for (bool first = true; const auto& action : result.actionsPerformed) {
+        if (!first) {
+            out += ',';
+        }
+        string(action);
+        first = false;
+    }
+    out += ']';
+    key("processing_time_ms");
+    out += Json(result.processingTimeMs).dump(); // nlohmann's shortest round-trip form
+    key("ab_variant");
+    string(result.abVariant);
+    key("version");
+    out += std::to_string(result.version);
+    key("errors");
+    out += '[';
+    for (bool first = true; const auto& error : result.errors) {
+        if (!first) {
+            out += ',';
+        }
+        out += errorToJson(error).dump(-1, ' ', false, Json::error_handler_t::replace);
+        first = false;
+    }
+    out += "]}";
+    return out;
 }
 
 std::optional<ProcessResult> decodeProcessResult(const std::string& json) {
