@@ -20,9 +20,10 @@ std::atomic<bool> g_installed{false};
 std::atomic<uint64_t> g_exactTruncates{0};
 std::atomic<uint64_t> g_innerTruncates{0};
 
-// Past this many remembered page numbers (a transaction that appends thousands of pages) the
-// next truncate is left to the inner cache, as without the layer.
-constexpr size_t kMaxTracked = 4096;
+// Past this many remembered page numbers (a transaction that appends hundreds of pages, or a
+// connection's first reads, before any truncate has set a limit) the next truncate is left to
+// the inner cache, as without the layer. Small, because remember() searches them one by one.
+constexpr size_t kMaxTracked = 512;
 
 // One per connection's cache. SQLite calls a cache's methods from one thread at a time (under
 // its connection's mutex, or from the one thread that uses a NOMUTEX connection).
