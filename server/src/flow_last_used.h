@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -32,15 +31,6 @@ public:
         if (m_lastMs.size() < kMaxFlows) {
             m_lastMs[std::string(flowId)].lastMs.store(nowMs, std::memory_order_relaxed);
         }
-    }
-
-    std::optional<int64_t> lastMs(std::string_view flowId) const {
-        std::shared_lock lock(m_mutex);
-        const auto it = m_lastMs.find(flowId);
-        if (it == m_lastMs.end()) {
-            return std::nullopt;
-        }
-        return it->second.lastMs.load(std::memory_order_relaxed);
     }
 
     // Every flow's time on this node.
