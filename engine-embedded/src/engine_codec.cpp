@@ -64,10 +64,15 @@ std::string encodeProcessResult(const ProcessResult& result) {
             out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
         }
     };
-    const auto key = [&out, &string](std::string_view name, bool first = false) {
+    // A comma before every element but the first of an object or array.
+    const auto separate = [&out](bool& first) {
         if (!first) {
             out += ',';
         }
+        first = false;
+    };
+    const auto key = [&out, &string, &separate](std::string_view name, bool first = false) {
+        separate(first);
         string(name);
         out += ':';
     };
@@ -85,19 +90,17 @@ std::string encodeProcessResult(const ProcessResult& result) {
     key("context_updates");
     out += '{';
     for (bool first = true; const auto& [name, value] : result.contextUpdates) {
-        key(name, first);
+        separate(first);
+        string(name);
+        out += ':';
         string(value);
-        first = false;
     }
     out += '}';
     key("actions_performed");
     out += '[';
     for (bool first = true; const auto& action : result.actionsPerformed) {
-        if (!first) {
-            out += ',';
-        }
+        separate(first);
         string(action);
-        first = false;
     }
     out += ']';
     key("processing_time_ms");
@@ -109,11 +112,8 @@ std::string encodeProcessResult(const ProcessResult& result) {
     key("errors");
     out += '[';
     for (bool first = true; const auto& error : result.errors) {
-        if (!first) {
-            out += ',';
-        }
+        separate(first);
         out += errorToJson(error).dump(-1, ' ', false, Json::error_handler_t::replace);
-        first = false;
     }
     out += "]}";
     return out;

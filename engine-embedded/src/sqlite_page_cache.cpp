@@ -97,7 +97,7 @@ int xPagecount(sqlite3_pcache* p) {
 sqlite3_pcache_page* xFetch(sqlite3_pcache* p, unsigned key, int createFlag) {
     Cache* cache = cast(p);
     sqlite3_pcache_page* page = g_inner.xFetch(cache->inner, key, createFlag);
-    if (page != nullptr && key > cache->limit) {
+    if (page != nullptr) {
         cache->remember(key);
     }
     return page;
@@ -164,7 +164,6 @@ bool install() {
     if (sqlite3_config(SQLITE_CONFIG_PCACHE2, &layer) != SQLITE_OK) {
         return false; // SQLite is already initialised: its own cache stays
     }
-    g_installed = true;
     return true;
 }
 
@@ -172,9 +171,8 @@ bool install() {
 
 bool installPageCache() {
     static std::once_flag once;
-    static bool installed = false;
-    std::call_once(once, [] { installed = install(); });
-    return installed;
+    std::call_once(once, [] { g_installed = install(); });
+    return g_installed;
 }
 
 bool pageCacheInstalled() {

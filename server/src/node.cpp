@@ -129,22 +129,7 @@ std::unique_ptr<Node> Node::open(const NodeOptions& options, std::string* error)
     if (!node->openReleases(error) || !node->openClusterLink(error)) {
         return nullptr;
     }
-    node->m_lastUsedReporter = std::thread([self] {
-        bool failing = false;
-        std::unique_lock lock(self->m_reporterMutex);
-        while (!self->m_reporterWake.wait_for(lock, kLastUsedReportEvery,
-                                              [self] { return self->m_reporterStop; })) {
-            lock.unlock();
-            std::string why;
-            const bool ok = self->reportFlowLastUsed(&why);
-            if (ok == failing) { // log changes only, not every five seconds
-                logLine(ok ? "flow last-used times stored again"
-                           : "cannot store flow last-used times: " + why);
-                failing = !ok;
-            }
-            lock.lock();
-        }
-    });
+    node->m_lastUsedReporter = std::thread([self] { self->reportLastUsedLoop(); });
     return node;
 }
 
@@ -155,6 +140,23 @@ std::map<std::string, int64_t> Node::flowLastUsed() const {
         time = std::max(time, ms);
     }
     return times;
+}
+
+void Node::reportLastUsedLoop() {
+    bool failing = false;
+    std::unique_lock lock(m_reporterMutex);
+    while (
+        !m_reporterWake.wait_for(lock, kLastUsedReportEvery, [this] { return m_reporterStop; })) {
+        lock.unlock();
+        std::string why;
+        const bool ok = reportFlowLastUsed(&why);
+        if (ok == failing) { // log changes only, not every five seconds
+            logLine(ok ? "flow last-used times stored again"
+                       : "cannot store flow last-used times: " + why);
+            failing = !ok;
+        }
+        lock.lock();
+    }
 }
 
 bool Node::reportFlowLastUsed(std::string* error) {

@@ -167,6 +167,8 @@ private:
     void publishRelease(const engine::release::HistoryEntry& entry, std::string_view origin);
     void announceRelease(const engine::release::HistoryEntry& entry,
                          const engine::release::Rollout* rollout);
+    // Calls reportFlowLastUsed() every kLastUsedReportEvery until closeStore().
+    void reportLastUsedLoop();
     // Feeds release analysis and flowdeck_conversations_active from every processed message.
     void recordProcessed(const engine::MessageRequest& request,
                          const engine::ProcessResult& result);
@@ -208,7 +210,7 @@ private:
     std::mutex m_reporterMutex;
     std::condition_variable m_reporterWake;
     bool m_reporterStop = false;
-    std::thread m_lastUsedReporter; // from open() until closeStore()
+    std::thread m_lastUsedReporter; // reportLastUsedLoop(), from open() until closeStore()
     ActiveConversations m_activeConversations;
     std::unique_ptr<ClusterLink> m_cluster; // cluster mode only
     // Last: destroyed first, so its thread stops before anything it uses goes away.

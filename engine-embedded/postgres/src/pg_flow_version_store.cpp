@@ -210,23 +210,22 @@ public:
         ids += "}";
         times += "}";
         std::string failure;
-        const bool ok =
-            m_db->run<bool>(Access::Write, &failure, [&](pg::Connection& c, std::string* why) {
-                const pg::QueryResult r =
-                    c.exec("INSERT INTO flowdeck_flow_last_used (flow_id, last_used) "
-                           "SELECT * FROM unnest($1::text[], $2::bigint[]) "
-                           "ON CONFLICT (flow_id) DO UPDATE SET last_used = "
-                           "greatest(flowdeck_flow_last_used.last_used, excluded.last_used)",
-                           {ids, times});
-                if (!r.ok()) {
-                    *why = failed("recording when flows were last used", r.error());
-                }
-                return r.ok();
-            });
-        if (!ok && error) {
+        m_db->run<bool>(Access::Write, &failure, [&](pg::Connection& c, std::string* why) {
+            const pg::QueryResult r =
+                c.exec("INSERT INTO flowdeck_flow_last_used (flow_id, last_used) "
+                       "SELECT * FROM unnest($1::text[], $2::bigint[]) "
+                       "ON CONFLICT (flow_id) DO UPDATE SET last_used = "
+                       "greatest(flowdeck_flow_last_used.last_used, excluded.last_used)",
+                       {ids, times});
+            if (!r.ok()) {
+                *why = failed("recording when flows were last used", r.error());
+            }
+            return r.ok();
+        });
+        if (!failure.empty() && error) {
             *error = failure;
         }
-        return ok && failure.empty();
+        return failure.empty();
     }
 
     std::map<std::string, int64_t> lastUsed() override {
