@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <absl/synchronization/mutex.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 
 #include <condition_variable>
 #include <cstdio>
@@ -187,6 +188,7 @@ int main(int argc, char** argv) {
     int threads = 1;
     int pool = 0;
     bool mixed = false;
+    bool health = false;
     app.add_option("--listen", listen, "Address to serve on")->capture_default_str();
     app.add_option("--mode", mode, "sync (flowd's front end), callback or async")
         ->check(CLI::IsMember({"sync", "callback", "async"}))
@@ -197,6 +199,7 @@ int main(int argc, char** argv) {
     app.add_option("--pool", pool, "async: worker threads that answer (0: the queue's thread)")
         ->check(CLI::Range(0, 256))
         ->capture_default_str();
+    app.add_flag("--health", health, "serve gRPC's default health service too, as flowd does");
     app.add_flag("--mixed", mixed, "async: the other Conversations methods on sync threads");
     app.add_option("--threads", threads, "async: threads on each completion queue")
         ->check(CLI::Range(1, 256))
@@ -206,6 +209,7 @@ int main(int argc, char** argv) {
 
     SyncService sync;
     CallbackService callback;
+    grpc::EnableDefaultHealthCheckService(health);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);

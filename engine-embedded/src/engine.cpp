@@ -87,16 +87,33 @@ std::mutex& Engine::lockFor(const std::string& tenantId, const std::string& conv
 }
 
 ProcessResult Engine::process(const MessageRequest& request) {
+    return *processWith(request, true);
+}
+
+std::optional<ProcessResult> Engine::tryProcess(const MessageRequest& request) {
+    return processWith(request, false);
+}
+
+std::optional<ProcessResult> Engine::processWith(const MessageRequest& request, bool mayBlock) {
     const auto started = Clock::now();
     ProcessResult result;
     if (auto error = checkRequest(request)) {
         result = failure(request, std::move(*error));
     } else {
-        std::lock_guard lock(lockFor(request.tenantId, request.conversationId));
+        std::unique_lock lock(lockFor(request.tenantId, request.conversationId), std::defer_lock);
+        if (mayBlock) {
+            lock.lock();
+        } else if (!lock.try_lock()) {
+            return std::nullopt;
+        }
         Attempt attempt;
-        for (int i = 0; i < m_options.maxCommitAttempts && !attempt.done; ++i) {
-            attempt = Attempt{};
-            attempt.done = runAttempt(request, attempt);
+        try {
+            for (int i = 0; i < m_options.maxCommitAttempts && !attempt.done; ++i) {
+                attempt = Attempt{};
+                attempt.done = runAttempt(request, mayBlock, attempt);
+            }
+        } catch (const WouldBlock&) {
+            return std::nullopt; // thrown before the commit: nothing of this run was kept
         }
         result = attempt.done ? std::move(attempt.result)
                               : failure(request, makeError(ErrorCode::VersionConflict,
@@ -113,7 +130,7 @@ ProcessResult Engine::process(const MessageRequest& request) {
     return result;
 }
 
-bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
+bool Engine::runAttempt(const MessageRequest& request, bool mayBlock, Attempt& attempt) {
     ProcessResult& out = attempt.result;
     out.conversationId = request.conversationId;
     auto stored = m_store.load(request.tenantId, request.conversationId);
@@ -172,6 +189,7 @@ bool Engine::runAttempt(const MessageRequest& request, Attempt& attempt) {
                              : m_options.defaultTimeout;
     options.deadline = Clock::now() + timeout;
     options.nowMs = now;
+    options.mayBlock = mayBlock;
     if (isNew) {
         state.tenantId = request.tenantId;
         state.conversationId = request.conversationId;

@@ -170,6 +170,9 @@ void traceCall(Run& run, const CompiledState& state, const IntegrationRequest& r
 } // namespace
 
 CallOutcome callIntegration(Run& run, const CompiledState& state) {
+    if (!run.options.mayBlock) {
+        throw WouldBlock{};
+    }
     run.checkDeadline(state);
     const CompiledIntegration& spec = *state.integration;
     IntegrationRequest request = buildRequest(run, state);

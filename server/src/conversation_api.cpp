@@ -116,15 +116,11 @@ void addContext(const char* prefix, const engine::Json& object, v1::GetStateResp
 
 } // namespace
 
-Rejection processMessage(Node& node, const v1::ProcessMessageRequest& request,
-                         const std::string& traceId,
-                         std::optional<std::chrono::milliseconds> budget,
-                         v1::ProcessMessageResponse& out) {
-    engine::MessageRequest message;
-    if (auto rejected = toEngine(request, budget, message)) {
-        return rejected;
-    }
-    engine::ProcessResult result = node.engine().process(message);
+namespace {
+
+Rejection answer(Node& node, const engine::MessageRequest& message,
+                 const engine::ProcessResult& result, const std::string& traceId,
+                 v1::ProcessMessageResponse& out) {
     if (!result.errors.empty()) {
         node.reportEngineErrors(message, result, traceId); // WatchEvents: circuit breaks etc.
     }
@@ -134,6 +130,34 @@ Rejection processMessage(Node& node, const v1::ProcessMessageRequest& request,
     }
     toProto(result, traceId, out);
     return std::nullopt;
+}
+
+} // namespace
+
+Rejection processMessage(Node& node, const v1::ProcessMessageRequest& request,
+                         const std::string& traceId,
+                         std::optional<std::chrono::milliseconds> budget,
+                         v1::ProcessMessageResponse& out) {
+    engine::MessageRequest message;
+    if (auto rejected = toEngine(request, budget, message)) {
+        return rejected;
+    }
+    return answer(node, message, node.engine().process(message), traceId, out);
+}
+
+bool tryProcessMessage(Node& node, const v1::ProcessMessageRequest& request,
+                       const std::string& traceId, std::optional<std::chrono::milliseconds> budget,
+                       v1::ProcessMessageResponse& out, Rejection& rejected) {
+    engine::MessageRequest message;
+    if ((rejected = toEngine(request, budget, message))) {
+        return true;
+    }
+    auto result = node.engine().tryProcess(message);
+    if (!result) {
+        return false;
+    }
+    rejected = answer(node, message, *result, traceId, out);
+    return true;
 }
 
 Rejection getConversationState(Node& node, const v1::GetStateRequest& request,

@@ -22,6 +22,13 @@ Rejection processMessage(Node& node, const v1::ProcessMessageRequest& request,
                          const std::string& traceId,
                          std::optional<std::chrono::milliseconds> budget,
                          v1::ProcessMessageResponse& out);
+// processMessage for a thread that must not wait (Engine::tryProcess): false when the message
+// has to wait for an integration call or another message of its conversation; then nothing was
+// stored or counted, and the caller runs processMessage where waiting is fine. True when the
+// call is answered: in `out`, or refused with `rejected`.
+bool tryProcessMessage(Node& node, const v1::ProcessMessageRequest& request,
+                       const std::string& traceId, std::optional<std::chrono::milliseconds> budget,
+                       v1::ProcessMessageResponse& out, Rejection& rejected);
 Rejection getConversationState(Node& node, const v1::GetStateRequest& request,
                                v1::GetStateResponse& out);
 Rejection resetConversation(Node& node, const v1::ResetRequest& request, v1::ResetResponse& out);

@@ -3,6 +3,9 @@
 #include "api_errors.h"
 #include "conversation_api.h"
 #include "flows_api.h"
+#include "grpc_admission.h"
+#include "health_service.h"
+#include "process_reactor.h"
 #include "releases_api.h"
 #include "request_limits.h"
 #include "status_names.h"
@@ -23,6 +26,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <optional>
 
 namespace flowdeck::server {
@@ -31,11 +35,6 @@ namespace {
 
 namespace gx = grpc::experimental;
 using engine::ErrorCode;
-
-std::string_view codeName(grpc::StatusCode code) {
-    const std::string_view name = proto::statusCodeName(code);
-    return name.empty() ? "UNKNOWN" : name;
-}
 
 class MetricsInterceptor final : public gx::Interceptor {
 public:
@@ -82,60 +81,11 @@ private:
     Node& m_node;
 };
 
-std::optional<std::chrono::milliseconds> budgetOf(const grpc::ServerContext& context) {
-    const auto now = std::chrono::system_clock::now();
-    const auto deadline = context.deadline();
-    if (deadline > now + std::chrono::hours(24)) {
-        return std::nullopt; // no deadline (gRPC reports "infinite" as a far-future time)
-    }
-    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-}
-
-// Every unary call goes through here: a trace id in the response metadata, admission (token,
-// role, tenant, rate limit: AccessControl), the call itself with no exception past the API, and
-// the audit line for calls marked `audited`.
-template <class Call>
-grpc::Status admitAndRun(Node& node, grpc::ServerContext* context,
-                         const google::protobuf::Message& request, Call&& call) {
-    const std::string traceId = newTraceId();
-    context->AddInitialMetadata("x-flowdeck-trace-id", traceId);
-    RateInfo rate;
-    auto admitted = node.access().admit(*context, request, &rate);
-    for (const auto& [name, value] : rate.headers()) {
-        std::string key = name;
-        std::transform(key.begin(), key.end(), key.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        context->AddInitialMetadata(key, value);
-    }
-    if (const auto* denial = std::get_if<Denial>(&admitted)) {
-        try {
-            node.access().auditDenial(*denial, request, traceId);
-        } catch (const std::exception& e) {
-            logLine(std::string("audit log: ") + e.what() + " (trace " + traceId + ")");
-        }
-        return grpcError(*denial, traceId);
-    }
-    const Principal& who = std::get<Principal>(admitted);
-    grpc::Status status;
-    try {
-        status = call(traceId, who);
-    } catch (const std::exception& e) {
-        status =
-            grpcError(ErrorCode::StateError, std::string("internal error: ") + e.what(), traceId);
-    }
-    try {
-        node.access().audit(who, request, codeName(status.error_code()), traceId);
-    } catch (const std::exception& e) {
-        logLine(std::string("audit log: ") + e.what() + " (trace " + traceId + ")");
-    }
-    return status;
-}
-
 // For calls whose core answers with a Rejection (an engine error or nothing).
 template <class Call>
 grpc::Status serve(Node& node, grpc::ServerContext* context,
                    const google::protobuf::Message& request, Call&& call) {
-    return admitAndRun(node, context, request,
+    return admitAndRun(node, *context, request,
                        [&](const std::string& traceId, const Principal& who) {
                            const Rejection rejected = call(traceId, who);
                            return rejected ? grpcError(*rejected, traceId) : grpc::Status::OK;
@@ -147,7 +97,7 @@ grpc::Status serve(Node& node, grpc::ServerContext* context,
 template <class Call>
 grpc::Status serveFlow(Node& node, grpc::ServerContext* context,
                        const google::protobuf::Message& request, Call&& call) {
-    return admitAndRun(node, context, request,
+    return admitAndRun(node, *context, request,
                        [&](const std::string& traceId, const Principal& who) {
                            const FlowRejection rejected = call(who);
                            return rejected ? grpcError(*rejected, traceId) : grpc::Status::OK;
@@ -164,17 +114,12 @@ protected:
     Node& m_node;
 };
 
-// Conversations and the seed's MCPEngine serve the same calls.
+// Conversations and the seed's MCPEngine serve the same calls. ProcessMessage is marked async in
+// both (Base is a WithAsyncMethod_ProcessMessage): the ProcessReactor serves it.
 template <class Base> class ConversationCalls : public WithNode<Base> {
 public:
     using WithNode<Base>::WithNode;
 
-    grpc::Status ProcessMessage(grpc::ServerContext* context, const v1::ProcessMessageRequest* in,
-                                v1::ProcessMessageResponse* out) override {
-        return serve(this->m_node, context, *in, [&](const std::string& traceId, const Principal&) {
-            return processMessage(this->m_node, *in, traceId, budgetOf(*context), *out);
-        });
-    }
     grpc::Status GetConversationState(grpc::ServerContext* context, const v1::GetStateRequest* in,
                                       v1::GetStateResponse* out) override {
         return serve(this->m_node, context, *in, [&](const std::string&, const Principal&) {
@@ -225,12 +170,16 @@ public:
     }
 };
 
-class ConversationsService final : public ConversationCalls<v1::Conversations::Service> {
+class ConversationsService final
+    : public ConversationCalls<
+          v1::Conversations::WithAsyncMethod_ProcessMessage<v1::Conversations::Service>> {
 public:
     using ConversationCalls::ConversationCalls;
 };
 
-class SeedService final : public FlowCalls<ConversationCalls<v1::MCPEngine::Service>> {
+class SeedService final
+    : public FlowCalls<ConversationCalls<
+          v1::MCPEngine::WithAsyncMethod_ProcessMessage<v1::MCPEngine::Service>>> {
 public:
     using FlowCalls::FlowCalls;
 };
@@ -292,6 +241,21 @@ public:
     }
 };
 
+template <class Service> ProcessReactor::Requester requesterOf(Service& service) {
+    return
+        [&service](grpc::ServerContext* context, v1::ProcessMessageRequest* request,
+                   ProcessReactor::Writer* writer, grpc::ServerCompletionQueue* queue, void* tag) {
+            service.RequestProcessMessage(context, request, writer, queue, queue, tag);
+        };
+}
+
+// FLOWDECK_GRPC_INLINE=0 hands every ProcessMessage to the reactor's workers, as gRPC's sync
+// server would run it: for comparing the two (docs/operations.md).
+bool answerInline() {
+    const char* setting = std::getenv("FLOWDECK_GRPC_INLINE");
+    return setting == nullptr || std::string_view(setting) != "0";
+}
+
 } // namespace
 
 GrpcServer::GrpcServer(Node& node)
@@ -300,14 +264,19 @@ GrpcServer::GrpcServer(Node& node)
     , m_flows(std::make_unique<FlowsService>(node))
     , m_seed(std::make_unique<SeedService>(node))
     , m_releases(std::make_unique<ReleasesService>(node))
-    , m_telemetry(std::make_unique<TelemetryService>(node)) {}
+    , m_telemetry(std::make_unique<TelemetryService>(node))
+    , m_health(std::make_unique<HealthService>(std::set<std::string>{
+          v1::Conversations::service_full_name(), v1::Flows::service_full_name(),
+          v1::MCPEngine::service_full_name(), v1::Releases::service_full_name(),
+          v1::Telemetry::service_full_name()})) {}
 
 GrpcServer::~GrpcServer() {
     shutdown(std::chrono::milliseconds(0));
 }
 
 bool GrpcServer::start(const std::string& address, const TlsMaterial& tls, std::string* error) {
-    grpc::EnableDefaultHealthCheckService(true);
+    // Our own, on the sync threads: gRPC's default one runs on the callback API (HealthService).
+    grpc::EnableDefaultHealthCheckService(false);
 #ifdef FLOWD_HAVE_REFLECTION
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 #endif
@@ -325,11 +294,20 @@ bool GrpcServer::start(const std::string& address, const TlsMaterial& tls, std::
     // gRPC's default 4 MiB would refuse flow documents the parser accepts (16 MiB).
     builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxRequestBytes));
     proto::keepSyncServerThreads(builder);
+    // On a remote store every message waits for it: then the reactor hands all to its workers.
+    m_reactor = std::make_unique<ProcessReactor>(
+        m_node,
+        std::vector<ProcessReactor::Requester>{
+            requesterOf(static_cast<ConversationsService&>(*m_conversations)),
+            requesterOf(static_cast<SeedService&>(*m_seed))},
+        !m_node.clustered() && answerInline());
+    m_reactor->attach(builder);
     builder.RegisterService(m_conversations.get());
     builder.RegisterService(m_flows.get());
     builder.RegisterService(m_seed.get());
     builder.RegisterService(m_releases.get());
     builder.RegisterService(m_telemetry.get());
+    builder.RegisterService(m_health.get());
     std::vector<std::unique_ptr<gx::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(m_node));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -337,8 +315,10 @@ bool GrpcServer::start(const std::string& address, const TlsMaterial& tls, std::
     if (!m_server || m_port == 0) {
         *error = "cannot listen for gRPC on " + address;
         m_server.reset();
+        m_reactor.reset();
         return false;
     }
+    m_reactor->start();
     return true;
 }
 
@@ -346,13 +326,14 @@ void GrpcServer::shutdown(std::chrono::milliseconds grace) {
     if (!m_server) {
         return;
     }
-    if (auto* health = m_server->GetHealthCheckService()) {
-        health->Shutdown();
-    }
+    m_health->shutdown();
     m_telemetry->closeStreams();
+    m_reactor->stopAsking();
     m_server->Shutdown(std::chrono::system_clock::now() + grace);
     m_server->Wait();
+    m_reactor->stop();
     m_server.reset();
+    m_reactor.reset();
 }
 
 } // namespace flowdeck::server

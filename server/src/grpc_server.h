@@ -14,12 +14,15 @@ class Service;
 
 namespace flowdeck::server {
 
+class HealthService;
+class ProcessReactor;
 class TelemetryService;
 
 // The gRPC front end: Conversations, Flows, Releases, Telemetry and the seed's MCPEngine, plus
 // the standard grpc.health.v1.Health and server reflection. Every call is counted in
 // flowdeck_requests_total{method="flowdeck.v1.Conversations/ProcessMessage",code="OK"} by an
-// interceptor, so no handler can forget.
+// interceptor, so no handler can forget. ProcessMessage runs on the ProcessReactor; every other
+// call on gRPC's sync threads.
 class GrpcServer final {
 public:
     explicit GrpcServer(Node& node);
@@ -41,6 +44,8 @@ private:
     std::unique_ptr<grpc::Service> m_seed;
     std::unique_ptr<grpc::Service> m_releases;
     std::unique_ptr<TelemetryService> m_telemetry;
+    std::unique_ptr<HealthService> m_health;
+    std::unique_ptr<ProcessReactor> m_reactor;
     std::unique_ptr<grpc::Server> m_server;
     int m_port = 0;
 };

@@ -226,6 +226,70 @@ private Q_SLOTS:
         QVERIFY(has("flowdeck_state_transitions_total{flow=\"order_support\"} "));
     }
 
+    void tryProcessAnswersAMessageThatNeverWaits() {
+        Rig rig(parse(kCounterFlow));
+        MetricsRegistry metrics;
+        Engine engine = rig.engine(rig.store, {}, &metrics);
+        const auto first = engine.tryProcess(message("c", "hi", "k1"));
+        QVERIFY(first.has_value());
+        QVERIFY(first->ok);
+        QVERIFY(first->stored);
+        QCOMPARE(first->response, std::string("n=1"));
+        QCOMPARE(engine.process(message("c", "hi", "k2")).response, std::string("n=2"));
+        const auto retry = engine.tryProcess(message("c", "hi", "k1"));
+        QVERIFY(retry.has_value() && retry->duplicate);
+        QCOMPARE(retry->response, std::string("n=1"));
+        QVERIFY(metrics.exposition().find("outcome=\"ok\"} 2\n") != std::string::npos);
+    }
+
+    void tryProcessLeavesAMessageThatReachesAnIntegrationUntouched() {
+        Rig rig(loadResourceFlow("order_support.json"));
+        MetricsRegistry metrics;
+        Engine engine = rig.engine(rig.store, {}, &metrics);
+        QVERIFY(engine.process(message("c", "where is my order", "k1")).ok);
+        const auto before = rig.store.load("acme", "c");
+        QVERIFY(before.has_value());
+        const std::string countsBefore = metrics.exposition();
+
+        // The order number takes the flow to the orders API: tryProcess gives the message back.
+        QVERIFY(!engine.tryProcess(message("c", "AB-12345", "k2")).has_value());
+        QVERIFY(rig.gateway.calls().empty()); // nothing was sent
+        const auto after = rig.store.load("acme", "c");
+        QCOMPARE(after->version, before->version);
+        QCOMPARE(after->currentState, before->currentState);
+        QCOMPARE(rig.store.history("acme", "c", 10).size(), size_t(1));
+        QCOMPARE(metrics.exposition(), countsBefore); // not counted either
+
+        // Where waiting is fine, the same message runs as if tryProcess had never seen it.
+        const auto result = engine.process(message("c", "AB-12345", "k2"));
+        QCOMPARE(rig.gateway.calls().size(), size_t(1));
+        QCOMPARE(result.version, before->version + 1);
+        QCOMPARE(rig.store.history("acme", "c", 10).size(), size_t(2));
+    }
+
+    void tryProcessDoesNotWaitForAnotherMessageOfTheConversation() {
+        Rig rig(loadResourceFlow("order_support.json"));
+        StubResponse slow;
+        slow.kind = StubResponse::Kind::Slow;
+        slow.delay = std::chrono::milliseconds(3000);
+        rig.gateway.setResponse("orders_api", slow);
+        Engine engine = rig.engine(rig.store);
+        QVERIFY(engine.process(message("c", "where is my order", "k1")).ok);
+
+        std::atomic<bool> slowDone{false};
+        std::thread waiting([&] {
+            engine.process(message("c", "AB-12345", "k2")); // holds the conversation 3 s
+            slowDone = true;
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(rig.gateway.calls().size(), size_t(1), 5000);
+        const auto busy = engine.tryProcess(message("c", "hello", "k3"));
+        const bool returnedWhileBusy = !slowDone;
+        waiting.join();
+        QVERIFY(returnedWhileBusy);
+        QVERIFY(!busy.has_value());
+        QCOMPARE(rig.store.history("acme", "c", 10).size(), size_t(2)); // k3 was not applied
+    }
+
     void resetStartsTheConversationAfresh() {
         Rig rig(parse(kCounterFlow));
         Engine engine = rig.engine(rig.store);

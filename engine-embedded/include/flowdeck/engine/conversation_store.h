@@ -50,8 +50,7 @@ public:
                                 const StoredMessage& message) = 0;
     // The newest `limit` messages, oldest first.
     virtual std::vector<StoredMessage> history(const std::string& tenantId,
-                                               const std::string& conversationId,
-                                               size_t limit) = 0;
+                                               const std::string& conversationId, size_t limit) = 0;
     // Deletes a conversation and its history (ResetConversation). False when it did not exist.
     virtual bool remove(const std::string& tenantId, const std::string& conversationId) = 0;
     virtual int64_t conversationCount() = 0;

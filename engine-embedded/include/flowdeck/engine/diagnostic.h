@@ -18,7 +18,7 @@ struct Diagnostic {
     std::string state;   // the state concerned, empty for flow-level findings
     std::optional<int> transition; // index into the state's transitions, when one is concerned
     std::string message;
-    int line = 0;   // 1-based source position when known (syntax errors), else 0
+    int line = 0; // 1-based source position when known (syntax errors), else 0
     int column = 0;
 };
 

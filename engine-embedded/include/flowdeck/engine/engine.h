@@ -105,6 +105,12 @@ public:
     // flowdeck_integration_failures_total{integration} (DESIGN.md §6).
 
     ProcessResult process(const MessageRequest& request);
+    // process() for a thread that must not wait, such as one serving many calls from one event
+    // loop: nullopt when the message would wait for another message of a conversation in the same
+    // lock stripe, or for an integration call. Then nothing is stored, counted or reported, and
+    // the caller runs process() on a thread that may wait. Reads and commits of a local store
+    // still run on the calling thread, so this suits an embedded store, not a remote one.
+    std::optional<ProcessResult> tryProcess(const MessageRequest& request);
     // The conversation and its newest `historyLimit` messages; nullopt when it does not exist.
     std::optional<ConversationView> conversation(const std::string& tenantId,
                                                  const std::string& conversationId,
@@ -120,7 +126,8 @@ private:
     struct Attempt;
     std::optional<EngineError> checkRequest(const MessageRequest& request) const;
     std::mutex& lockFor(const std::string& tenantId, const std::string& conversationId);
-    bool runAttempt(const MessageRequest& request, Attempt& attempt);
+    std::optional<ProcessResult> processWith(const MessageRequest& request, bool mayBlock);
+    bool runAttempt(const MessageRequest& request, bool mayBlock, Attempt& attempt);
     void record(const MessageRequest& request, const ProcessResult& result);
 
     FlowRegistry& m_flows;

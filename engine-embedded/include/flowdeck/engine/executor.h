@@ -61,7 +61,16 @@ struct ExecutionOptions {
     // error_state). Time spent inside the hook counts against no timeout (neither the deadline nor
     // a state's timeout) and is left out of the trace's times.
     std::function<StepDecision(const StepPoint&)> onStep;
+    // False: the message must not wait for an integration call. Reaching one throws WouldBlock
+    // before anything is sent, and the caller runs the message again where waiting is fine
+    // (Engine::tryProcess).
+    bool mayBlock = true;
 };
+
+// Thrown through the executor when ExecutionOptions::mayBlock is false and the message reaches an
+// integration call. Deliberately not a std::exception, so no `catch (const std::exception&)` on
+// the way turns it into a message error.
+struct WouldBlock {};
 
 // Runs messages through a compiled flow. Thread-safe (each thread gets its own Lua sandbox);
 // holds no conversation state of its own. On failure the conversation is either moved to the

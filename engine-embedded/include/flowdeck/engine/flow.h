@@ -14,10 +14,19 @@ namespace flowdeck::engine {
 // keys and unknown keys), so every JSON value in the model is an ordered_json.
 using Json = nlohmann::ordered_json;
 
-enum class StateType { Response, Intent, SlotFilling, Integration, Condition, Script, Handoff, End };
+enum class StateType {
+    Response,
+    Intent,
+    SlotFilling,
+    Integration,
+    Condition,
+    Script,
+    Handoff,
+    End
+};
 
 enum class ConditionType {
-    AnyInput,   // any user text message
+    AnyInput,    // any user text message
     IntentMatch, // condition_value = intent name; matches when confidence >= threshold
     SlotFilled,  // condition_value = slot name (empty: all required slots of the state)
     Expression,  // Lua expression over slots, vars, intent, input, user
@@ -38,11 +47,11 @@ bool isWaiting(StateType type);
 
 struct Transition {
     ConditionType condition = ConditionType::AnyInput;
-    std::string conditionValue; // "condition_value"
-    std::string expression;     // "expression" (Lua), for ConditionType::Expression
-    std::string target;         // "target_state"; empty when missing (the linter reports it)
-    int priority = 0;           // "priority"; higher is evaluated first, ties in document order
-    bool hasPriority = false;   // whether "priority" was written (round-trip)
+    std::string conditionValue;  // "condition_value"
+    std::string expression;      // "expression" (Lua), for ConditionType::Expression
+    std::string target;          // "target_state"; empty when missing (the linter reports it)
+    int priority = 0;            // "priority"; higher is evaluated first, ties in document order
+    bool hasPriority = false;    // whether "priority" was written (round-trip)
     Json extra = Json::object(); // keys we do not know, kept and written back
 };
 
@@ -58,8 +67,8 @@ struct Flow {
     std::string name;
     std::string description;
     std::string version;
-    std::string initialState; // empty when missing (the linter reports it)
-    std::string errorState;   // optional: where a failed message leaves the conversation
+    std::string initialState;  // empty when missing (the linter reports it)
+    std::string errorState;    // optional: where a failed message leaves the conversation
     std::vector<State> states; // document order
     std::vector<std::pair<std::string, std::string>> globalHandlers; // intent or keyword -> state
     Json settings = Json::object(); // optional engine settings (max_transitions_per_message, ...)

@@ -11,7 +11,8 @@
 namespace flowdeck::engine {
 
 struct IntegrationRequest {
-    std::string integration; // the name given in the state's config ("integration"), for stubs/metrics
+    std::string
+        integration; // the name given in the state's config ("integration"), for stubs/metrics
     std::string method = "GET";
     std::string url;
     std::map<std::string, std::string> headers;
@@ -21,7 +22,7 @@ struct IntegrationRequest {
 };
 
 struct IntegrationResponse {
-    int status = 0;    // HTTP status; 0 when no response arrived
+    int status = 0; // HTTP status; 0 when no response arrived
     std::string body;
     bool timedOut = false;
     std::string error; // transport error text, empty on success
@@ -83,6 +84,7 @@ private:
 // Evaluates a JSONPath subset against a JSON text: $, .key, ['key'], [n], [*], ..key.
 // Returns the matched value as JSON text ("null" when nothing matched); `error` is set when the
 // path or the document does not parse.
-std::string evaluateJsonPath(const std::string& jsonText, const std::string& path, std::string* error);
+std::string evaluateJsonPath(const std::string& jsonText, const std::string& path,
+                             std::string* error);
 
 } // namespace flowdeck::engine

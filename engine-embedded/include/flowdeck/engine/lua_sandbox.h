@@ -11,9 +11,9 @@
 namespace flowdeck::engine {
 
 struct LuaLimits {
-    size_t instructionBudget = 1000000;        // VM instructions per evaluation
-    size_t memoryBytes = 16 * 1024 * 1024;     // per sandbox (one Lua state)
-    std::chrono::milliseconds timeout{10000};  // wall clock per evaluation
+    size_t instructionBudget = 1000000;       // VM instructions per evaluation
+    size_t memoryBytes = 16 * 1024 * 1024;    // per sandbox (one Lua state)
+    std::chrono::milliseconds timeout{10000}; // wall clock per evaluation
 };
 
 // What an expression or script sees: `slots`, `vars`, `user` (tables backed by these JSON
@@ -29,8 +29,8 @@ struct LuaEnvironment {
 
 struct LuaOutcome {
     bool ok = false;
-    bool value = false;      // truthiness of an expression's result
-    std::string error;       // compile or runtime error, budget or memory exhaustion, in plain words
+    bool value = false; // truthiness of an expression's result
+    std::string error;  // compile or runtime error, budget or memory exhaustion, in plain words
     bool budgetExceeded = false;
     bool memoryExceeded = false;
     bool timedOut = false;

@@ -30,8 +30,8 @@ struct TraceEvent {
     std::string state;
     int transition = -1; // index of the transition concerned, or -1
     std::string detail;
-    std::string data;        // JSON text, may be empty
-    int64_t startUs = 0;     // microseconds since the message started
+    std::string data;    // JSON text, may be empty
+    int64_t startUs = 0; // microseconds since the message started
     int64_t durationUs = 0;
 };
 
