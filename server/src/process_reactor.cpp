@@ -5,6 +5,7 @@
 #include "grpc_admission.h"
 #include "node.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 
@@ -115,7 +116,7 @@ public:
             finish(m_admission.refused);
             return;
         }
-        if (m_reactor.m_inline && answerWithoutWaiting()) {
+        if (m_reactor.m_inline && !m_reactor.m_saturated && answerWithoutWaiting()) {
             return;
         }
         m_reactor.m_workers->submit([this] { answerWaiting(); });
@@ -215,10 +216,26 @@ void ProcessReactor::ask(size_t service) {
 }
 
 void ProcessReactor::run() {
+    // The share of each window the thread spent answering rather than waiting for events. Past
+    // kSaturated, calls arrive faster than one thread answers them: for the next window the
+    // workers take the messages, and this thread only does gRPC's reading and writing.
+    constexpr auto kWindow = std::chrono::milliseconds(20);
+    constexpr double kSaturated = 0.9;
+    using Clock = std::chrono::steady_clock;
+    auto windowStart = Clock::now();
+    Clock::duration busy{};
     void* tag = nullptr;
     bool ok = false;
     while (m_queue->Next(&tag, &ok)) {
+        const auto started = Clock::now();
         static_cast<Call*>(tag)->onEvent(ok);
+        const auto ended = Clock::now();
+        busy += ended - started;
+        if (ended - windowStart >= kWindow) {
+            m_saturated = busy > (ended - windowStart) * kSaturated;
+            windowStart = ended;
+            busy = {};
+        }
     }
 }
 

@@ -24,7 +24,9 @@ class Node;
 // (docs/benchmarks.md, "Session 2026-12-08"). A message that must wait, for an integration call
 // or another message of its conversation, goes to a pool of worker threads, and so does every
 // message when `answerInline` is false (cluster mode, where each message waits for PostgreSQL).
-// The one thread bounds what runs inline to one core; what waits runs beside it.
+// The one thread bounds what runs inline to one core: when it is busy answering more than 90% of
+// the time, the workers take the messages too, so the other cores and SQLite's group commit
+// add to what one thread does.
 class ProcessReactor final {
 public:
     using Writer = grpc::ServerAsyncResponseWriter<v1::ProcessMessageResponse>;
@@ -57,6 +59,7 @@ private:
     Node& m_node;
     std::vector<Requester> m_services;
     bool m_inline;
+    bool m_saturated = false; // the reactor thread's own: see run()
     std::unique_ptr<grpc::ServerCompletionQueue> m_queue;
     std::unique_ptr<Workers> m_workers;
     std::thread m_thread;
