@@ -10,6 +10,7 @@
 #include <deque>
 
 #include <pthread.h>
+#include <time.h>
 
 namespace flowdeck::server {
 
@@ -116,7 +117,7 @@ public:
             finish(m_admission.refused);
             return;
         }
-        if (m_reactor.m_inline && !m_reactor.m_saturated && answerWithoutWaiting()) {
+        if (m_reactor.answersInline() && answerWithoutWaiting()) {
             return;
         }
         m_reactor.m_workers->submit([this] { answerWaiting(); });
@@ -216,27 +217,46 @@ void ProcessReactor::ask(size_t service) {
 }
 
 void ProcessReactor::run() {
-    // The share of each window the thread spent answering rather than waiting for events. Past
-    // kSaturated, calls arrive faster than one thread answers them: for the next window the
-    // workers take the messages, and this thread only does gRPC's reading and writing.
+    // The thread's CPU time (gRPC's reading and writing included) decides whether it answers
+    // messages itself. Busy above kBusy for kHotWindows windows in a row, calls arrive faster
+    // than one thread answers them: for kOffloadFor every message goes to the workers, which use
+    // the other cores and SQLite's group commit. A share would not do: an inline commit then
+    // waits behind the workers' batches, and the thread stalls while looking idle.
     constexpr auto kWindow = std::chrono::milliseconds(20);
-    constexpr double kSaturated = 0.9;
-    using Clock = std::chrono::steady_clock;
+    constexpr double kBusy = 0.97;
+    constexpr int kHotWindows = 5;
+    constexpr auto kOffloadFor = std::chrono::seconds(1);
     auto windowStart = Clock::now();
-    Clock::duration busy{};
+    auto cpuStart = threadCpuTime();
+    int hot = 0;
     void* tag = nullptr;
     bool ok = false;
     while (m_queue->Next(&tag, &ok)) {
-        const auto started = Clock::now();
         static_cast<Call*>(tag)->onEvent(ok);
-        const auto ended = Clock::now();
-        busy += ended - started;
-        if (ended - windowStart >= kWindow) {
-            m_saturated = busy > (ended - windowStart) * kSaturated;
-            windowStart = ended;
-            busy = {};
+        const auto now = Clock::now();
+        if (now - windowStart >= kWindow) {
+            const auto cpu = threadCpuTime();
+            const double busy = std::chrono::duration<double>(cpu - cpuStart).count() /
+                                std::chrono::duration<double>(now - windowStart).count();
+            hot = now >= m_offloadUntil && busy > kBusy ? hot + 1 : 0;
+            if (hot >= kHotWindows) {
+                m_offloadUntil = now + kOffloadFor;
+                hot = 0;
+            }
+            windowStart = now;
+            cpuStart = cpu;
         }
     }
+}
+
+bool ProcessReactor::answersInline() const {
+    return m_inline && Clock::now() >= m_offloadUntil;
+}
+
+std::chrono::nanoseconds ProcessReactor::threadCpuTime() {
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
 }
 
 void ProcessReactor::stopAsking() {

@@ -6,6 +6,7 @@
 #include <grpcpp/server_builder.h>
 #include <grpcpp/support/async_unary_call.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -24,11 +25,11 @@ class Node;
 // (docs/benchmarks.md, "Session 2026-12-08"). A message that must wait, for an integration call
 // or another message of its conversation, goes to a pool of worker threads, and so does every
 // message when `answerInline` is false (cluster mode, where each message waits for PostgreSQL).
-// The one thread bounds what runs inline to one core: when it is busy answering more than 90% of
-// the time, the workers take the messages too, so the other cores and SQLite's group commit
-// add to what one thread does.
+// The one thread bounds what runs inline to one core: when it stays busy, it hands every message
+// to the workers for a while, so the other cores and SQLite's group commit add to it (run()).
 class ProcessReactor final {
 public:
+    using Clock = std::chrono::steady_clock;
     using Writer = grpc::ServerAsyncResponseWriter<v1::ProcessMessageResponse>;
     // Asks gRPC for the next ProcessMessage call of one service, delivered to `queue` with `tag`
     // (the generated RequestProcessMessage).
@@ -55,11 +56,14 @@ private:
     class Workers;
     void ask(size_t service);
     void run();
+    bool answersInline() const;
+    static std::chrono::nanoseconds threadCpuTime();
 
     Node& m_node;
     std::vector<Requester> m_services;
     bool m_inline;
-    bool m_saturated = false; // the reactor thread's own: see run()
+    // The reactor thread's own (see run()): until when every message goes to the workers.
+    Clock::time_point m_offloadUntil{};
     std::unique_ptr<grpc::ServerCompletionQueue> m_queue;
     std::unique_ptr<Workers> m_workers;
     std::thread m_thread;
