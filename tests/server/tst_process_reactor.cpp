@@ -4,6 +4,7 @@
 // grpc.health.v1 (served by flowd itself, server/src/health_service.cpp) follows the shutdown.
 #include "../support/http_stub_process.h"
 #include "flowd_process.h"
+#include "lookup_flow.h"
 
 #include "flowdeck/v1/conversations.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -27,35 +28,9 @@ namespace health = grpc::health::v1;
 using flowd_test::FlowdProcess;
 using Clock = std::chrono::steady_clock;
 
-// Every message goes to "lookup", which calls `url` (timeout 10 s), and is answered from "ok"
-// (a new conversation's first message is evaluated against the initial state's transitions too).
+// Every message calls `url` (timeout 10 s) and is answered "Found it (1)" (lookup_flow.h).
 std::string slowFlow(const std::string& url) {
-    nlohmann::json flow = {
-        {"name", "slow"},
-        {"version", "1"},
-        {"initial_state", "ask"},
-        {"states",
-         {{"ask",
-           {{"type", "response"},
-            {"config", {{"response_templates", {{"default", "Which order?"}}}}},
-            {"transitions", {{{"condition", "any_input"}, {"target_state", "lookup"}}}}}},
-          {"lookup",
-           {{"type", "integration"},
-            {"config",
-             {{"integration", "slow_api"}, {"method", "GET"}, {"url", url}, {"timeout_ms", 10000}}},
-            {"transitions",
-             {{{"condition", "on_success"}, {"target_state", "ok"}},
-              {{"condition", "on_failure"}, {"target_state", "failed"}},
-              {{"condition", "timeout"}, {"target_state", "failed"}}}}}},
-          {"ok",
-           {{"type", "response"},
-            {"config", {{"response_templates", {{"default", "Found it"}}}}},
-            {"transitions", {{{"condition", "any_input"}, {"target_state", "lookup"}}}}}},
-          {"failed",
-           {{"type", "response"},
-            {"config", {{"response_templates", {{"default", "Sorry"}}}}},
-            {"transitions", {{{"condition", "any_input"}, {"target_state", "lookup"}}}}}}}}};
-    return flow.dump();
+    return flowd_test::lookupFlow("slow", "1", url, 10000);
 }
 
 v1::ProcessMessageRequest message(const std::string& conversation, const std::string& flow,
@@ -149,7 +124,7 @@ private Q_SLOTS:
         QVERIFY2(!slow.done, "the slow call ended before the quick ones: was the stub slow?");
         slow.join();
         QVERIFY2(slow.status.ok(), slow.status.error_message().c_str());
-        QCOMPARE(slow.response.response().text(), std::string("Found it"));
+        QCOMPARE(slow.response.response().text(), std::string("Found it (1)"));
         QVERIFY(slow.finishedAt - started >= std::chrono::milliseconds(1400));
         QVERIFY(quickDone < slow.finishedAt);
     }
@@ -168,7 +143,7 @@ private Q_SLOTS:
         QVERIFY2(lookup.status.ok(), lookup.status.error_message().c_str());
         QCOMPARE(lookup.response.conversation_version(), first.conversation_version() + 1);
         QCOMPARE(after.conversation_version(), first.conversation_version() + 2);
-        QCOMPARE(after.response().text(), std::string("Found it"));
+        QCOMPARE(after.response().text(), std::string("Found it (1)"));
     }
 
     void waitingCallsRunSideBySide() {
@@ -185,7 +160,7 @@ private Q_SLOTS:
         for (auto& call : calls) {
             call->join();
             QVERIFY2(call->status.ok(), call->status.error_message().c_str());
-            QCOMPARE(call->response.response().text(), std::string("Found it"));
+            QCOMPARE(call->response.response().text(), std::string("Found it (1)"));
         }
         const auto took = Clock::now() - started;
         QVERIFY2(
@@ -236,7 +211,7 @@ private Q_SLOTS:
         QCOMPARE(seen.status(), health::HealthCheckResponse::NOT_SERVING);
         lookup.join();
         QVERIFY2(lookup.status.ok(), lookup.status.error_message().c_str());
-        QCOMPARE(lookup.response.response().text(), std::string("Found it"));
+        QCOMPARE(lookup.response.response().text(), std::string("Found it (1)"));
         QVERIFY(m_flowd.waitForFinished(15000));
         const QString log = m_flowd.log();
         QVERIFY2(log.contains("shutdown complete"), qPrintable(log));

@@ -5,6 +5,7 @@
 // and its history counts every canary message the other nodes served, exactly.
 #include "cluster/local_cluster.h"
 #include "cluster_support.h"
+#include "lookup_flow.h"
 #include "node_stubs.h"
 
 #include "flowdeck/v1/conversations.grpc.pb.h"
@@ -35,31 +36,9 @@ namespace v1 = flowdeck::v1;
 using Clock = std::chrono::steady_clock;
 using google::protobuf::util::TimeUtil;
 
-// A flow whose one integration calls `url`: "ok" after a 2xx, "failed" (an error) otherwise.
+// The shop flow: its one integration calls `url` (tests/server/lookup_flow.h).
 std::string shopFlow(const std::string& version, const std::string& url) {
-    const auto reply = [](const std::string& text, const char* next) {
-        return nlohmann::json{
-            {"type", "response"},
-            {"config", {{"response_templates", {{"default", text}}}}},
-            {"transitions", {{{"condition", "any_input"}, {"target_state", next}}}}};
-    };
-    const nlohmann::json flow = {
-        {"name", "shop"},
-        {"version", version},
-        {"initial_state", "ask"},
-        {"states",
-         {{"ask", reply("Which order?", "lookup")},
-          {"lookup",
-           {{"type", "integration"},
-            {"config",
-             {{"integration", "orders"}, {"method", "GET"}, {"url", url}, {"timeout_ms", 2000}}},
-            {"transitions",
-             {{{"condition", "on_success"}, {"target_state", "ok"}},
-              {{"condition", "on_failure"}, {"target_state", "failed"}},
-              {{"condition", "timeout"}, {"target_state", "failed"}}}}}},
-          {"ok", reply("Found it (" + version + ")", "lookup")},
-          {"failed", reply("Sorry (" + version + ")", "lookup")}}}};
-    return flow.dump();
+    return flowd_test::lookupFlow("shop", version, url);
 }
 
 std::unique_ptr<grpc::ClientContext> context(int seconds = 5) {

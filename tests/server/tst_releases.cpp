@@ -1,4 +1,5 @@
 #include "flowd_process.h"
+#include "lookup_flow.h"
 
 #include "flowdeck/v1/common.pb.h"
 #include "flowdeck/v1/conversations.grpc.pb.h"
@@ -23,34 +24,9 @@ namespace v1 = flowdeck::v1;
 using flowd_test::FlowdProcess;
 using google::protobuf::util::TimeUtil;
 
-// A flow whose one integration calls `url`: "ok" after a 2xx, "failed" otherwise.
+// The shop flow: its one integration calls `url` (tests/server/lookup_flow.h).
 std::string shopFlow(const std::string& version, const std::string& url) {
-    nlohmann::json flow = {
-        {"name", "shop"},
-        {"version", version},
-        {"initial_state", "ask"},
-        {"states",
-         {{"ask",
-           {{"type", "response"},
-            {"config", {{"response_templates", {{"default", "Which order?"}}}}},
-            {"transitions", {{{"condition", "any_input"}, {"target_state", "lookup"}}}}}},
-          {"lookup",
-           {{"type", "integration"},
-            {"config",
-             {{"integration", "orders"}, {"method", "GET"}, {"url", url}, {"timeout_ms", 2000}}},
-            {"transitions",
-             {{{"condition", "on_success"}, {"target_state", "ok"}},
-              {{"condition", "on_failure"}, {"target_state", "failed"}},
-              {{"condition", "timeout"}, {"target_state", "failed"}}}}}},
-          {"ok",
-           {{"type", "response"},
-            {"config", {{"response_templates", {{"default", "Found it (" + version + ")"}}}}},
-            {"transitions", {{{"condition", "any_input"}, {"target_state", "lookup"}}}}}},
-          {"failed",
-           {{"type", "response"},
-            {"config", {{"response_templates", {{"default", "Sorry (" + version + ")"}}}}},
-            {"transitions", {{{"condition", "any_input"}, {"target_state", "lookup"}}}}}}}}};
-    return flow.dump();
+    return flowd_test::lookupFlow("shop", version, url);
 }
 
 std::unique_ptr<grpc::ClientContext> context(const std::string& user = "qa-bot") {
