@@ -8,7 +8,6 @@
 #include "process_reactor.h"
 #include "releases_api.h"
 #include "request_limits.h"
-#include "status_names.h"
 #include "sync_server_threads.h"
 #include "telemetry_api.h"
 
@@ -23,9 +22,6 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #endif
 
-#include <algorithm>
-#include <array>
-#include <cctype>
 #include <cstdlib>
 #include <optional>
 
