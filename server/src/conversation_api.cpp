@@ -114,10 +114,6 @@ void addContext(const char* prefix, const engine::Json& object, v1::GetStateResp
     }
 }
 
-} // namespace
-
-namespace {
-
 Rejection answer(Node& node, const engine::MessageRequest& message,
                  const engine::ProcessResult& result, const std::string& traceId,
                  v1::ProcessMessageResponse& out) {
